@@ -1,0 +1,437 @@
+//! Bytes → [`Packet`]: lax and total. Every byte of the frame ends up in some layer (undecoded
+//! bytes as `Raw`, bytes past a length field as `Padding`); every problem is an [`Issue`] saying
+//! which layer, at what offset and why. Checksums are verified here and only here.
+
+use crate::checksum;
+use crate::layers::{self, Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, link, raw};
+
+/// One problem found while dissecting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    /// The layer's scapy name (or `linktype`).
+    pub layer: &'static str,
+    /// Byte offset in the frame where the problem is.
+    pub offset: usize,
+    /// The field at fault, when there is one.
+    pub field: Option<&'static str>,
+    pub error: String,
+    /// For a wrong checksum: the value it should have had.
+    pub expected: Option<u64>,
+}
+
+/// A dissected frame: its layers, outermost first, and what went wrong.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Packet {
+    pub layers: Vec<Layer>,
+    pub errors: Vec<Issue>,
+}
+
+impl Packet {
+    /// The first layer with this scapy name.
+    pub fn layer(&self, name: &str) -> Option<&Layer> {
+        self.layers.iter().find(|l| l.name() == name)
+    }
+}
+
+/// Most layers one frame may have before the rest is left as `Raw` (tunnel bombs).
+const MAX_LAYERS: usize = 48;
+
+/// Dissects one frame of a capture of this link type. `wire_len` is the frame's original length
+/// (more than `data.len()` when the capture was cut by a snap length).
+pub fn dissect(linktype: u32, data: &[u8], wire_len: usize) -> Packet {
+    let mut pkt = Packet::default();
+    dissect_into(linktype, data, wire_len, &mut pkt);
+    pkt
+}
+
+/// As [`dissect`], reusing `pkt`'s allocations.
+pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packet) {
+    pkt.layers.clear();
+    pkt.errors.clear();
+    let first = match link::proto_for(linktype, data) {
+        Some(p) => p,
+        None => {
+            if !data.is_empty() {
+                pkt.errors.push(Issue {
+                    layer: "linktype",
+                    offset: 0,
+                    field: None,
+                    error: format!("link type {} ({}) is not decoded", linktype, link::name(linktype)),
+                    expected: None,
+                });
+            }
+            push_raw(&raw::RAW, data, 0, data.len(), pkt);
+            return;
+        }
+    };
+    let snapped = wire_len > data.len();
+    let mut paddings: Vec<(usize, usize)> = Vec::new();
+    let mut proto = first;
+    let mut start = 0usize;
+    let mut end = data.len();
+    loop {
+        if pkt.layers.len() >= MAX_LAYERS {
+            pkt.errors.push(Issue {
+                layer: proto.name,
+                offset: start,
+                field: None,
+                error: format!("more than {MAX_LAYERS} layers: the rest is left undecoded"),
+                expected: None,
+            });
+            push_raw(&raw::RAW, data, start, end, pkt);
+            break;
+        }
+        let (layer, complete) = read_layer(proto, data, start, end, &mut pkt.errors);
+        if layer.len == 0 && !complete {
+            // Nothing of this layer was there: the error says so, and no empty layer is kept.
+            push_raw(&raw::RAW, data, start, end, pkt);
+            break;
+        }
+        let hdr_end = layer.offset + layer.len;
+        if !complete {
+            pkt.layers.push(layer);
+            push_raw(&raw::RAW, data, hdr_end, end, pkt);
+            break;
+        }
+        // Where the payload ends: a length field may say less (padding) or more (truncated).
+        let avail = end - hdr_end;
+        let mut payload_end = end;
+        if let Some(plen) = (proto.payload_len)(&layer) {
+            if plen < avail {
+                payload_end = hdr_end + plen;
+                paddings.push((payload_end, end));
+            } else if plen > avail && !snapped && !proto.quoted {
+                pkt.errors.push(Issue {
+                    layer: proto.name,
+                    offset: layer.offset,
+                    field: None,
+                    error: format!(
+                        "truncated: {} length says {} bytes of payload, {} left",
+                        proto.name, plen, avail
+                    ),
+                    expected: None,
+                });
+            }
+        }
+        let mut layer = layer;
+        layer.end = payload_end;
+        let payload = &data[hdr_end..payload_end];
+        let next = if payload.is_empty() { None } else { (proto.next)(&layer, payload) };
+        pkt.layers.push(layer);
+        match next {
+            Some(p) => {
+                proto = p;
+                start = hdr_end;
+                end = payload_end;
+            }
+            None => {
+                push_raw(&raw::RAW, data, hdr_end, payload_end, pkt);
+                break;
+            }
+        }
+    }
+    for &(s, e) in paddings.iter().rev() {
+        push_raw(&raw::PADDING, data, s, e, pkt);
+    }
+    if !snapped {
+        verify_checksums(data, pkt);
+    }
+}
+
+fn push_raw(proto: &'static Proto, data: &[u8], start: usize, end: usize, pkt: &mut Packet) {
+    if start < end {
+        pkt.layers.push(Layer {
+            proto,
+            offset: start,
+            len: end - start,
+            end,
+            values: vec![Value::Bytes(data[start..end].to_vec())],
+        });
+    }
+}
+
+/// Reads one layer's fields from `data[start..end]` by its table. Returns the layer and whether
+/// its header was complete (when not, the fields it could read are kept, the rest are absent).
+pub fn read_layer(
+    proto: &'static Proto,
+    data: &[u8],
+    start: usize,
+    end: usize,
+    errors: &mut Vec<Issue>,
+) -> (Layer, bool) {
+    let buf = &data[start..end];
+    let mut values: Vec<Value> = Vec::with_capacity(proto.fields.len());
+    let mut bit = 0usize;
+    let mut complete = true;
+    if buf.len() < proto.min_len && !proto.quoted {
+        errors.push(Issue {
+            layer: proto.name,
+            offset: start,
+            field: None,
+            error: format!(
+                "truncated: {} header needs {} bytes, {} left",
+                proto.name,
+                proto.min_len,
+                buf.len()
+            ),
+            expected: None,
+        });
+    }
+    for f in proto.fields {
+        if !complete {
+            values.push(Value::Absent);
+            continue;
+        }
+        if let Some(cond) = f.cond {
+            if !cond(&values) {
+                values.push(Value::Absent);
+                continue;
+            }
+        }
+        if let Some(bits) = f.fixed_bits() {
+            if bit + bits > buf.len() * 8 {
+                complete = false;
+                values.push(Value::Absent);
+                continue;
+            }
+            values.push(read_fixed(f, buf, bit));
+            bit += bits;
+            continue;
+        }
+        // Variable-length fields start on a byte boundary.
+        let at = bit.div_ceil(8);
+        let left = buf.len().saturating_sub(at);
+        let want = match f.len {
+            None => left,
+            Some(len) => match len(&values) {
+                Ok(n) => n,
+                Err(why) => {
+                    errors.push(Issue {
+                        layer: proto.name,
+                        offset: start,
+                        field: None,
+                        error: why,
+                        expected: None,
+                    });
+                    complete = false;
+                    values.push(Value::Absent);
+                    continue;
+                }
+            },
+        };
+        let take = want.min(left);
+        if take < want {
+            complete = false;
+            if !proto.quoted {
+                errors.push(Issue {
+                    layer: proto.name,
+                    offset: start + at,
+                    field: Some(f.name),
+                    error: format!(
+                        "truncated: {}.{} needs {} bytes, {} left",
+                        proto.name, f.name, want, left
+                    ),
+                    expected: None,
+                });
+            }
+        }
+        let bytes = &buf[at..at + take];
+        values.push(read_variable(f, bytes, start + at, errors));
+        bit = (at + take) * 8;
+    }
+    let layer = Layer { proto, offset: start, len: bit / 8, end, values };
+    (layer, complete)
+}
+
+fn read_bits(buf: &[u8], bit: usize, n: usize) -> u64 {
+    if bit % 8 == 0 && n % 8 == 0 {
+        let b = bit / 8;
+        return buf[b..b + n / 8].iter().fold(0u64, |a, &x| (a << 8) | x as u64);
+    }
+    let mut v = 0u64;
+    for i in bit..bit + n {
+        let byte = buf[i / 8];
+        v = (v << 1) | ((byte >> (7 - i % 8)) & 1) as u64;
+    }
+    v
+}
+
+fn read_fixed(f: &Field, buf: &[u8], bit: usize) -> Value {
+    let b = bit / 8;
+    match f.kind {
+        Kind::Int(n) | Kind::Flags(n, _) => Value::Int(read_bits(buf, bit, n as usize)),
+        Kind::LeInt(n) => {
+            let n = n as usize;
+            Value::Int(buf[b..b + n].iter().rev().fold(0u64, |a, &x| (a << 8) | x as u64))
+        }
+        Kind::Mac => Value::Mac(buf[b..b + 6].try_into().expect("6 bytes")),
+        Kind::Ip4 => Value::Ip4(buf[b..b + 4].try_into().expect("4 bytes")),
+        Kind::Ip6 => Value::Ip6(buf[b..b + 16].try_into().expect("16 bytes")),
+        _ => Value::Absent,
+    }
+}
+
+fn read_variable(f: &Field, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>) -> Value {
+    match f.kind {
+        Kind::TcpOptions => Value::TcpOptions(read_tcp_options(bytes)),
+        Kind::Options(set) => Value::Options(read_options(set, bytes, offset, errors)),
+        Kind::Ip6List => Value::Ip6List(
+            bytes.chunks_exact(16).map(|c| c.try_into().expect("16 bytes")).collect(),
+        ),
+        _ => Value::Bytes(bytes.to_vec()),
+    }
+}
+
+/// TCP options as scapy reads them: stop after EOL; a bad length ends the list.
+fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
+    let mut out = Vec::new();
+    while let Some(&kind) = b.first() {
+        if kind == 0 || kind == 1 {
+            out.push(TcpOption { kind, data: Vec::new() });
+            b = &b[1..];
+            if kind == 0 {
+                break;
+            }
+            continue;
+        }
+        let Some(&len) = b.get(1) else {
+            break;
+        };
+        let len = len as usize;
+        if len < 2 || len > b.len() {
+            break;
+        }
+        out.push(TcpOption { kind, data: b[2..len].to_vec() });
+        b = &b[len..];
+    }
+    out
+}
+
+/// IP or IPv6 extension-header options: each one a small layer of its own (scapy's option
+/// classes), read with the same table machinery.
+fn read_options(set: OptionSet, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>) -> Vec<Layer> {
+    let mut out = Vec::new();
+    let mut at = 0usize;
+    while at < bytes.len() {
+        let proto = match set {
+            OptionSet::Ip => layers::ip::option_proto(&bytes[at..]),
+            OptionSet::Ip6 => layers::ipv6::option_proto(&bytes[at..]),
+        };
+        let mut errs = Vec::new();
+        let (mut opt, complete) = read_layer(proto, bytes, at, bytes.len(), &mut errs);
+        opt.offset += offset;
+        opt.end = opt.offset + opt.len;
+        let used = opt.len;
+        out.push(opt);
+        if !complete || used == 0 {
+            errors.push(Issue {
+                layer: proto.name,
+                offset: offset + at,
+                field: None,
+                error: format!("malformed option {}: {} bytes left", proto.name, bytes.len() - at),
+                expected: None,
+            });
+            break;
+        }
+        at += used;
+    }
+    out
+}
+
+/// Verifies every checksum a layer declares, over a complete frame.
+fn verify_checksums(data: &[u8], pkt: &mut Packet) {
+    for i in 0..pkt.layers.len() {
+        let l = &pkt.layers[i];
+        let Some(ck) = l.proto.checksum else { continue };
+        let Some(have) = l.int(ck.field) else { continue };
+        let covered = match ck.scope {
+            Scope::Header => &data[l.offset..l.offset + l.len],
+            _ => &data[l.offset..l.end],
+        };
+        let want = match ck.scope {
+            Scope::Header | Scope::Message => checksum::with_zeroed(covered, ck.at, 0),
+            Scope::Pseudo(proto) => {
+                if proto == 17 && have == 0 {
+                    continue; // UDP without a checksum
+                }
+                let Some(seed) = pseudo_header(&pkt.layers[..i], covered.len(), proto) else {
+                    continue;
+                };
+                match checksum::with_zeroed(covered, ck.at, seed) {
+                    0 if proto == 17 => 0xffff,
+                    v => v,
+                }
+            }
+        };
+        if want as u64 != have {
+            let (layer, offset) = (l.proto.name, l.offset);
+            pkt.errors.push(Issue {
+                layer,
+                offset,
+                field: Some(ck.field),
+                error: format!("bad checksum {have:#06x}, should be {want:#06x}"),
+                expected: Some(want as u64),
+            });
+        }
+    }
+}
+
+/// The pseudo-header sum for a transport layer, from the nearest IP or IPv6 layer below it.
+fn pseudo_header(below: &[Layer], len: usize, proto: u8) -> Option<u32> {
+    let proto_num = proto as u32;
+    for (j, ip) in below.iter().enumerate().rev() {
+        match ip.proto.name {
+            "IP" => {
+                let (Some(Value::Ip4(s)), Some(Value::Ip4(d))) = (ip.get("src"), ip.get("dst")) else {
+                    return None;
+                };
+                return Some(checksum::pseudo4(s, d, proto_num, len));
+            }
+            "IPv6" => {
+                let (Some(Value::Ip6(s)), Some(Value::Ip6(mut d))) = (ip.get("src"), ip.get("dst").cloned()) else {
+                    return None;
+                };
+                // With a routing header still to be processed, the final destination counts.
+                for r in &below[j + 1..] {
+                    if r.proto.name == "IPv6ExtHdrRouting" && r.int("segleft").unwrap_or(0) > 0 {
+                        if let Some(Value::Ip6List(a)) = r.get("addresses") {
+                            if let Some(last) = a.last() {
+                                d = *last;
+                            }
+                        }
+                    }
+                }
+                return Some(checksum::pseudo6(s, &d, proto_num, len));
+            }
+            _ if ip.proto.quoted => return None,
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_linktype_is_one_raw_layer_and_named() {
+        let p = dissect(105, &[1, 2, 3], 3);
+        assert_eq!(p.layers.len(), 1);
+        assert_eq!(p.layers[0].name(), "Raw");
+        assert!(p.errors[0].error.contains("IEEE802_11"), "{:?}", p.errors);
+    }
+
+    #[test]
+    fn empty_frame_has_no_layers_and_no_panic() {
+        let p = dissect(1, &[], 0);
+        assert!(p.layers.is_empty());
+        assert_eq!(p.errors[0].error, "truncated: Ether header needs 14 bytes, 0 left");
+    }
+
+    #[test]
+    fn bits_across_bytes() {
+        assert_eq!(read_bits(&[0b1010_1100, 0b0101_0000], 4, 8), 0b1100_0101);
+        assert_eq!(read_bits(&[0x12, 0x34], 0, 16), 0x1234);
+    }
+}

@@ -1,0 +1,250 @@
+//! The field model: every layer is a table of [`Field`]s (scapy's `fields_desc`), and every
+//! view — dissection, `show`, summaries, NDJSON — reads that one table.
+
+use std::fmt::Write as _;
+
+/// How a field sits on the wire.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    /// Big-endian unsigned integer of this many bits (1–64); bit fields need not be byte-aligned.
+    Int(u8),
+    /// Little-endian unsigned integer of this many bytes (byte-aligned).
+    LeInt(u8),
+    /// A bit field rendered as scapy's flag string; the names go from the least significant bit.
+    Flags(u8, FlagNames),
+    Mac,
+    Ip4,
+    Ip6,
+    /// Bytes whose length the layer decides (see [`Field::len`]); rendered as hex.
+    Bytes,
+    /// TCP options, rendered as scapy's `[name, value]` pairs.
+    TcpOptions,
+    /// A list of option sub-layers (IP options, IPv6 extension-header options), each a [`Layer`].
+    Options(OptionSet),
+    /// A list of IPv6 addresses (routing header).
+    Ip6List,
+}
+
+/// Flag names, least significant bit first.
+#[derive(Clone, Copy, Debug)]
+pub enum FlagNames {
+    /// One character a bit (`"FSRPAUECN"` for TCP).
+    Chars(&'static str),
+    /// One word a bit, joined with `+` (`["MF", "DF", "evil"]` for IP).
+    Words(&'static [&'static str]),
+}
+
+/// Which option family a [`Kind::Options`] field holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionSet {
+    Ip,
+    Ip6,
+}
+
+/// A field's length rule, for the variable-length kinds.
+pub type LenFn = fn(&[Value]) -> Result<usize, String>;
+/// A field's presence rule (scapy's `ConditionalField`), reading the fields before it.
+pub type CondFn = fn(&[Value]) -> bool;
+
+/// One field of a layer: name, wire kind, default, and the rules that make it conditional or
+/// variable-length.
+#[derive(Clone, Copy, Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub kind: Kind,
+    /// The default when building.
+    pub default: Def,
+    /// Present only when this holds (evaluated on the fields read so far).
+    pub cond: Option<CondFn>,
+    /// Length in bytes, for `Bytes`, `TcpOptions`, `Options` and `Ip6List` fields; `None`: the
+    /// rest of the layer.
+    pub len: Option<LenFn>,
+}
+
+/// A field's default value when building.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Def {
+    /// Computed when building (scapy's `None`): lengths, checksums, protocol numbers.
+    Auto,
+    Int(u64),
+    /// A textual default read by the field's kind (`"127.0.0.1"`, `"00:00:00:00:00:00"`).
+    Text(&'static str),
+    /// Empty bytes or an empty list.
+    Empty,
+}
+
+impl Field {
+    pub const fn new(name: &'static str, kind: Kind, default: Def) -> Field {
+        Field { name, kind, default, cond: None, len: None }
+    }
+    pub const fn int(name: &'static str, bits: u8, default: u64) -> Field {
+        Field::new(name, Kind::Int(bits), Def::Int(default))
+    }
+    /// A computed integer field (length, checksum): scapy's `None` default.
+    pub const fn auto(name: &'static str, bits: u8) -> Field {
+        Field::new(name, Kind::Int(bits), Def::Auto)
+    }
+    pub const fn flags(name: &'static str, bits: u8, names: FlagNames, default: u64) -> Field {
+        Field::new(name, Kind::Flags(bits, names), Def::Int(default))
+    }
+    pub const fn mac(name: &'static str, default: &'static str) -> Field {
+        Field::new(name, Kind::Mac, Def::Text(default))
+    }
+    pub const fn ip4(name: &'static str, default: &'static str) -> Field {
+        Field::new(name, Kind::Ip4, Def::Text(default))
+    }
+    pub const fn ip6(name: &'static str, default: &'static str) -> Field {
+        Field::new(name, Kind::Ip6, Def::Text(default))
+    }
+    /// Bytes of the length `len` gives (the rest of the layer when that is `None`).
+    pub const fn bytes(name: &'static str) -> Field {
+        Field::new(name, Kind::Bytes, Def::Empty)
+    }
+    pub const fn when(mut self, cond: CondFn) -> Field {
+        self.cond = Some(cond);
+        self
+    }
+    pub const fn sized(mut self, len: LenFn) -> Field {
+        self.len = Some(len);
+        self
+    }
+    /// Width in bits when fixed.
+    pub fn fixed_bits(&self) -> Option<usize> {
+        match self.kind {
+            Kind::Int(b) | Kind::Flags(b, _) => Some(b as usize),
+            Kind::LeInt(n) => Some(n as usize * 8),
+            Kind::Mac => Some(48),
+            Kind::Ip4 => Some(32),
+            Kind::Ip6 => Some(128),
+            _ => None,
+        }
+    }
+}
+
+/// A field's value. `Absent` marks a field that is not on the wire (a false condition, or a
+/// header cut short).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Value {
+    Absent,
+    Int(u64),
+    Mac([u8; 6]),
+    Ip4([u8; 4]),
+    Ip6([u8; 16]),
+    Bytes(Vec<u8>),
+    TcpOptions(Vec<TcpOption>),
+    Options(Vec<Layer>),
+    Ip6List(Vec<[u8; 16]>),
+}
+
+impl Value {
+    pub fn int(&self) -> Option<u64> {
+        match self {
+            Value::Int(v) => Some(*v),
+            _ => None,
+        }
+    }
+    pub fn is_absent(&self) -> bool {
+        matches!(self, Value::Absent)
+    }
+}
+
+/// One TCP option as it was on the wire: its kind and the bytes after the length byte.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TcpOption {
+    pub kind: u8,
+    pub data: Vec<u8>,
+}
+
+/// One dissected (or built) layer: which protocol, where it sits in the frame, and one value per
+/// field of the protocol's table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Layer {
+    pub proto: &'static super::Proto,
+    /// Byte offset of the layer in the frame.
+    pub offset: usize,
+    /// Bytes of header this layer covers (its fields), not its payload.
+    pub len: usize,
+    /// End (exclusive) of the bytes this layer and its payload cover, padding excluded.
+    pub end: usize,
+    pub values: Vec<Value>,
+}
+
+impl Layer {
+    pub fn name(&self) -> &'static str {
+        self.proto.name
+    }
+    /// The value of the field called `name`, if the layer has such a field.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        let i = self.proto.fields.iter().position(|f| f.name == name)?;
+        self.values.get(i)
+    }
+    /// The integer value of the field called `name`.
+    pub fn int(&self, name: &str) -> Option<u64> {
+        self.get(name).and_then(Value::int)
+    }
+    /// Fields that are on the wire, with their values.
+    pub fn present(&self) -> impl Iterator<Item = (&'static Field, &Value)> {
+        self.proto.fields.iter().zip(&self.values).filter(|(_, v)| !v.is_absent())
+    }
+}
+
+/// Renders a flag field as scapy does: `"SA"`, `"DF"`, `"MF+DF"`, `""`. Bits without a name are
+/// rendered as their value (`"0x20"` style is never needed for TCP's 9 or IP's 3 bits).
+pub fn flag_string(v: u64, names: FlagNames, out: &mut String) {
+    match names {
+        FlagNames::Chars(s) => {
+            for (i, c) in s.chars().enumerate() {
+                if v & (1 << i) != 0 {
+                    out.push(c);
+                }
+            }
+        }
+        FlagNames::Words(w) => {
+            let mut first = true;
+            for (i, n) in w.iter().enumerate() {
+                if v & (1 << i) != 0 {
+                    if !first {
+                        out.push('+');
+                    }
+                    out.push_str(n);
+                    first = false;
+                }
+            }
+        }
+    }
+}
+
+/// Formats a MAC address in lower-case colon form.
+pub fn fmt_mac(m: &[u8], out: &mut String) {
+    for (i, b) in m.iter().enumerate() {
+        if i > 0 {
+            out.push(':');
+        }
+        push_hex_byte(*b, out);
+    }
+}
+
+/// Formats an IPv4 address dotted.
+pub fn fmt_ip4(a: &[u8; 4], out: &mut String) {
+    let _ = write!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+}
+
+/// Formats an IPv6 address in RFC 5952 form.
+pub fn fmt_ip6(a: &[u8; 16], out: &mut String) {
+    let _ = write!(out, "{}", std::net::Ipv6Addr::from(*a));
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+pub fn push_hex_byte(b: u8, out: &mut String) {
+    out.push(HEX[(b >> 4) as usize] as char);
+    out.push(HEX[(b & 15) as usize] as char);
+}
+
+/// Lower-case hex of a byte string.
+pub fn fmt_hex(bytes: &[u8], out: &mut String) {
+    out.reserve(bytes.len() * 2);
+    for b in bytes {
+        push_hex_byte(*b, out);
+    }
+}

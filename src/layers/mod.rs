@@ -1,0 +1,193 @@
+//! One module per protocol. Each declares its fields once (a [`Proto`] table) plus the few rules
+//! that a table cannot say: where its payload ends, what comes next, its summary.
+//! Nothing in here does I/O.
+
+pub mod arp;
+pub mod bind;
+pub mod dot1q;
+pub mod ether;
+pub mod field;
+pub mod icmp;
+pub mod icmpv6;
+pub mod ip;
+pub mod ipv6;
+pub mod link;
+pub mod raw;
+pub mod tcp;
+pub mod udp;
+
+pub use field::{Def, Field, FlagNames, Kind, Layer, OptionSet, TcpOption, Value};
+
+/// What a layer decides about the bytes after its header.
+pub type NextFn = fn(&Layer, &[u8]) -> Option<&'static Proto>;
+/// How many of the bytes after the header are payload (the rest is `Padding`); `None`: all.
+pub type PayloadLenFn = fn(&Layer) -> Option<usize>;
+/// Appends the layer's part of the summary line, given every layer of the packet and its index.
+pub type SummaryFn = fn(&[Layer], usize, &mut String);
+
+/// A protocol: scapy's class name, its field table and its rules.
+pub struct Proto {
+    /// scapy's class name (`IP`, `TCPerror`, `ICMPv6ND_NS`): the `layer` of the NDJSON contract.
+    pub name: &'static str,
+    /// scapy's long name, shown by `--show` (`Ethernet`, `IP`, `TCP in ICMP`).
+    pub title: &'static str,
+    pub fields: &'static [Field],
+    /// Bytes a complete header needs; fewer is reported as truncated.
+    pub min_len: usize,
+    /// A quoted packet (inside an ICMP error) may be cut anywhere: missing fields are normal there.
+    pub quoted: bool,
+    pub payload_len: PayloadLenFn,
+    /// What follows; `None` means `Raw` (when bytes remain).
+    pub next: NextFn,
+    pub summary: Option<SummaryFn>,
+    /// The layer's checksum, verified by dissection and (later) filled by building.
+    pub checksum: Option<Checksum>,
+}
+
+/// Where a layer's checksum field is and what it covers.
+#[derive(Clone, Copy, Debug)]
+pub struct Checksum {
+    pub field: &'static str,
+    /// Byte offset of the field in the header.
+    pub at: usize,
+    pub scope: Scope,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// The header only (IPv4).
+    Header,
+    /// Header and payload (ICMP).
+    Message,
+    /// Header and payload plus the IP/IPv6 pseudo-header with this protocol number.
+    Pseudo(u8),
+}
+
+impl Proto {
+    /// The rules every protocol starts from; a protocol's static overrides what differs.
+    pub const BASE: Proto = Proto {
+        name: "",
+        title: "",
+        fields: &[],
+        min_len: 0,
+        quoted: false,
+        payload_len: all_payload,
+        next: next_raw,
+        summary: None,
+        checksum: None,
+    };
+}
+
+impl PartialEq for Proto {
+    fn eq(&self, other: &Proto) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+impl Eq for Proto {}
+
+impl std::fmt::Debug for Proto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The default payload rule: everything after the header is payload.
+pub fn all_payload(_: &Layer) -> Option<usize> {
+    None
+}
+
+/// The default next-layer rule: the binding table.
+pub fn next_by_binding(l: &Layer, _: &[u8]) -> Option<&'static Proto> {
+    bind::lookup(l)
+}
+
+/// No further layer: what follows is `Raw`.
+pub fn next_raw(_: &Layer, _: &[u8]) -> Option<&'static Proto> {
+    None
+}
+
+/// Every protocol pkt knows, for `ls` and for looking layers up by name.
+pub fn all() -> &'static [&'static Proto] {
+    static ALL: &[&Proto] = &[
+        &ether::ETHER,
+        &ether::DOT3,
+        &dot1q::DOT1Q,
+        &dot1q::DOT1AD,
+        &arp::ARP,
+        &ip::IP,
+        &ip::IPERROR,
+        &ipv6::IPV6,
+        &ipv6::IPERROR6,
+        &ipv6::HOP_BY_HOP,
+        &ipv6::ROUTING,
+        &ipv6::FRAGMENT,
+        &ipv6::DEST_OPT,
+        &tcp::TCP,
+        &tcp::TCPERROR,
+        &udp::UDP,
+        &udp::UDPERROR,
+        &icmp::ICMP,
+        &icmp::ICMPERROR,
+        &icmpv6::ECHO_REQUEST,
+        &icmpv6::ECHO_REPLY,
+        &icmpv6::DEST_UNREACH,
+        &icmpv6::PACKET_TOO_BIG,
+        &icmpv6::TIME_EXCEEDED,
+        &icmpv6::PARAM_PROBLEM,
+        &icmpv6::ND_RS,
+        &icmpv6::ND_RA,
+        &icmpv6::ND_NS,
+        &icmpv6::ND_NA,
+        &icmpv6::ND_REDIRECT,
+        &icmpv6::UNKNOWN,
+        &icmpv6::OPT_SRC_LLADDR,
+        &icmpv6::OPT_DST_LLADDR,
+        &icmpv6::OPT_PREFIX_INFO,
+        &icmpv6::OPT_REDIRECTED_HDR,
+        &icmpv6::OPT_MTU,
+        &icmpv6::OPT_UNKNOWN,
+        &link::COOKED_LINUX,
+        &link::COOKED_LINUX_V2,
+        &link::LOOPBACK,
+        &link::LOOPBACK_BE,
+        &raw::RAW,
+        &raw::PADDING,
+    ];
+    ALL
+}
+
+/// Looks a protocol up by its scapy class name.
+pub fn by_name(name: &str) -> Option<&'static Proto> {
+    all().iter().copied().find(|p| p.name == name)
+}
+
+/// Reads an integer field of the values read so far (for conditions and length rules).
+pub fn val(v: &[Value], i: usize) -> u64 {
+    v.get(i).and_then(Value::int).unwrap_or(0)
+}
+
+/// The nearest IPv4 or IPv6 layer below layer `i` (for summaries that show addresses).
+pub fn ip_below(layers: &[Layer], i: usize) -> Option<&Layer> {
+    layers[..i].iter().rev().find(|l| matches!(l.proto.name, "IP" | "IPv6" | "IPerror" | "IPerror6"))
+}
+
+/// Writes an address value (IPv4, IPv6 or MAC) as text.
+pub fn fmt_addr(v: Option<&Value>, out: &mut String) {
+    match v {
+        Some(Value::Ip4(a)) => field::fmt_ip4(a, out),
+        Some(Value::Ip6(a)) => field::fmt_ip6(a, out),
+        Some(Value::Mac(m)) => field::fmt_mac(m, out),
+        _ => out.push('?'),
+    }
+}
+
+/// Writes `src:sport > dst:dport` for a transport layer above an IP layer.
+pub fn fmt_endpoints(layers: &[Layer], i: usize, out: &mut String) {
+    use std::fmt::Write as _;
+    let l = &layers[i];
+    let ip = ip_below(layers, i);
+    fmt_addr(ip.and_then(|ip| ip.get("src")), out);
+    let _ = write!(out, ":{} > ", val(&l.values, 0));
+    fmt_addr(ip.and_then(|ip| ip.get("dst")), out);
+    let _ = write!(out, ":{}", val(&l.values, 1));
+}

@@ -1,0 +1,18 @@
+//! pkt: a packet crafting and sniffing tool. The library holds the packet model (`layers`),
+//! dissection, the views and the I/O; the `pkt` binary drives them.
+
+pub mod checksum;
+pub mod dissect;
+pub mod layers;
+pub mod output;
+pub mod pcapio;
+
+#[cfg(test)]
+pub(crate) mod test_util {
+    /// Bytes from hex, ignoring white space.
+    pub fn hex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        assert!(s.len() % 2 == 0, "odd hex length {}", s.len());
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    }
+}

@@ -1,0 +1,181 @@
+//! NDJSON, contract version 1 (see `schema/packet.schema.json` and the README): one object per
+//! packet, `layers` outermost first, each a flat `{"layer": NAME, FIELD: VALUE, …}` with scapy's
+//! names. Written straight into a reused buffer: this is the hot path of `pkt read --json`.
+
+use super::FrameMeta;
+use crate::dissect::Packet;
+use crate::layers::field::{flag_string, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac};
+use crate::layers::{Field, Kind, Layer, TcpOption, Value, tcp};
+use std::fmt::Write as _;
+
+/// The version of the NDJSON contract these records follow.
+pub const CONTRACT_VERSION: u32 = 1;
+
+/// Appends one record (without the newline).
+pub fn write_record(meta: &FrameMeta, pkt: &Packet, out: &mut String) {
+    let _ = write!(out, "{{\"n\":{},\"time\":", meta.n);
+    let mut t = Vec::with_capacity(24);
+    super::time::write_epoch(&mut t, meta.ts_sec, meta.ts_nsec);
+    out.push_str(std::str::from_utf8(&t).unwrap_or("0"));
+    let _ = write!(out, ",\"caplen\":{},\"len\":{},\"linktype\":{},\"layers\":[", meta.caplen, meta.len, meta.linktype);
+    for (i, l) in pkt.layers.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_layer(l, out);
+    }
+    out.push(']');
+    if !pkt.errors.is_empty() {
+        out.push_str(",\"errors\":[");
+        for (i, e) in pkt.errors.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            let _ = write!(out, "{{\"layer\":\"{}\",\"offset\":{}", e.layer, e.offset);
+            if let Some(f) = e.field {
+                let _ = write!(out, ",\"field\":\"{f}\"");
+            }
+            out.push_str(",\"error\":");
+            write_str(&e.error, out);
+            if let Some(x) = e.expected {
+                let _ = write!(out, ",\"expected\":{x}");
+            }
+            out.push('}');
+        }
+        out.push(']');
+    }
+    out.push('}');
+}
+
+/// A layer as a flat object: `{"layer":"IP","version":4,…}`; absent fields are left out.
+pub fn write_layer(l: &Layer, out: &mut String) {
+    out.push_str("{\"layer\":\"");
+    out.push_str(l.proto.name);
+    out.push('"');
+    for (f, v) in l.present() {
+        out.push_str(",\"");
+        out.push_str(f.name);
+        out.push_str("\":");
+        write_value(f, v, out);
+    }
+    out.push('}');
+}
+
+fn write_value(f: &Field, v: &Value, out: &mut String) {
+    match (v, f.kind) {
+        (Value::Int(x), Kind::Flags(_, names)) => {
+            out.push('"');
+            flag_string(*x, names, out);
+            out.push('"');
+        }
+        (Value::Int(x), _) => {
+            let _ = write!(out, "{x}");
+        }
+        (Value::Mac(m), _) => quoted(out, |o| fmt_mac(m, o)),
+        (Value::Ip4(a), _) => quoted(out, |o| fmt_ip4(a, o)),
+        (Value::Ip6(a), _) => quoted(out, |o| fmt_ip6(a, o)),
+        (Value::Bytes(b), _) => quoted(out, |o| fmt_hex(b, o)),
+        (Value::TcpOptions(opts), _) => {
+            out.push('[');
+            for (i, o) in opts.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_tcp_option(o, out);
+            }
+            out.push(']');
+        }
+        (Value::Options(opts), _) => {
+            out.push('[');
+            for (i, o) in opts.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_layer(o, out);
+            }
+            out.push(']');
+        }
+        (Value::Ip6List(list), _) => {
+            out.push('[');
+            for (i, a) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                quoted(out, |o| fmt_ip6(a, o));
+            }
+            out.push(']');
+        }
+        (Value::Absent, _) => out.push_str("null"),
+    }
+}
+
+/// A TCP option as scapy's pair: `["MSS",1460]`, `["NOP",null]`, `["SAckOK",""]`,
+/// `["Timestamp",[1,2]]`, `[30,"6162"]` for a kind scapy does not name.
+pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
+    out.push('[');
+    match tcp::option_name(o.kind) {
+        Some(n) => {
+            out.push('"');
+            out.push_str(n);
+            out.push('"');
+        }
+        None => {
+            let _ = write!(out, "{}", o.kind);
+        }
+    }
+    out.push(',');
+    match (o.kind, tcp::option_numbers(o)) {
+        (0 | 1, _) => out.push_str("null"),
+        (2 | 3 | 28, Some(n)) => {
+            let _ = write!(out, "{}", n[0]);
+        }
+        (_, Some(n)) => {
+            out.push('[');
+            for (i, x) in n.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                let _ = write!(out, "{x}");
+            }
+            out.push(']');
+        }
+        (_, None) => quoted(out, |s| fmt_hex(&o.data, s)),
+    }
+    out.push(']');
+}
+
+fn quoted(out: &mut String, f: impl FnOnce(&mut String)) {
+    out.push('"');
+    f(out);
+    out.push('"');
+}
+
+/// A JSON string with escaping.
+pub fn write_str(s: &str, out: &mut String) {
+    out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dissect::dissect;
+    use crate::test_util::hex;
+
+    #[test]
+    fn record_is_valid_json_with_scapy_names() {
+        let f = hex(crate::layers::tcp::tests::SYN_OPTS);
+        let meta = FrameMeta { n: 1, ts_sec: 1_700_000_000, ts_nsec: 1000, caplen: f.len(), len: f.len(), linktype: 1 };
+        let mut s = String::new();
+        write_record(&meta, &dissect(1, &f, f.len()), &mut s);
+        let v: serde_json::Value = serde_json::from_str(&s).expect(&s);
+        assert_eq!(v["time"].as_f64(), Some(1_700_000_000.000001));
+        assert_eq!(v["layers"][1]["layer"], "IP");
+        assert_eq!(v["layers"][1]["flags"], "");
+        assert_eq!(v["layers"][2]["flags"], "S");
+        assert_eq!(
+            v["layers"][2]["options"],
+            serde_json::json!([["MSS", 1460], ["NOP", null], ["WScale", 7], ["SAckOK", ""], ["Timestamp", [1, 2]], ["EOL", null]])
+        );
+        assert!(v.get("errors").is_none());
+    }
+}

@@ -1,0 +1,104 @@
+//! scapy's `show()`: every layer with every field on the wire, one per line.
+
+use crate::dissect::Packet;
+use crate::layers::field::{flag_string, fmt_ip4, fmt_ip6, fmt_mac};
+use crate::layers::{Field, Kind, Layer, Value};
+use std::fmt::Write as _;
+
+/// Appends the tree of `pkt` to `out`.
+pub fn write(pkt: &Packet, out: &mut String) {
+    for (depth, l) in pkt.layers.iter().enumerate() {
+        write_layer(l, depth * 2, out);
+    }
+    for e in &pkt.errors {
+        let _ = writeln!(out, "!!! {} at byte {}: {}", e.layer, e.offset, e.error);
+    }
+}
+
+fn write_layer(l: &Layer, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    let _ = writeln!(out, "{pad}###[ {} ]###", l.proto.title);
+    let width = l.proto.fields.iter().map(|f| f.name.len()).max().unwrap_or(0).max(9);
+    for (f, v) in l.present() {
+        let _ = write!(out, "{pad}  {:<width$} = ", f.name);
+        match v {
+            Value::Options(opts) => {
+                out.push('\n');
+                for o in opts {
+                    write_layer(o, indent + 4, out);
+                }
+                continue;
+            }
+            _ => write_value(f, v, out),
+        }
+        out.push('\n');
+    }
+}
+
+fn write_value(f: &Field, v: &Value, out: &mut String) {
+    match (v, f.kind) {
+        (Value::Int(x), Kind::Flags(_, names)) => flag_string(*x, names, out),
+        (Value::Int(x), _) if f.name.contains("sum") || f.name == "type" || f.name == "proto" && *x > 255 => {
+            let _ = write!(out, "{x:#x}");
+        }
+        (Value::Int(x), _) => {
+            let _ = write!(out, "{x}");
+        }
+        (Value::Mac(m), _) => fmt_mac(m, out),
+        (Value::Ip4(a), _) => fmt_ip4(a, out),
+        (Value::Ip6(a), _) => fmt_ip6(a, out),
+        (Value::Bytes(b), _) => {
+            out.push_str("b'");
+            for &c in b {
+                if (0x20..0x7f).contains(&c) && c != b'\'' && c != b'\\' {
+                    out.push(c as char);
+                } else {
+                    let _ = write!(out, "\\x{c:02x}");
+                }
+            }
+            out.push('\'');
+        }
+        (Value::TcpOptions(opts), _) => {
+            let mut s = String::new();
+            out.push('[');
+            for (i, o) in opts.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                s.clear();
+                super::json::write_tcp_option(o, &mut s);
+                out.push_str(&s);
+            }
+            out.push(']');
+        }
+        (Value::Ip6List(list), _) => {
+            out.push('[');
+            for (i, a) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                fmt_ip6(a, out);
+            }
+            out.push(']');
+        }
+        (Value::Options(_), _) | (Value::Absent, _) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::dissect::dissect;
+    use crate::test_util::hex;
+
+    #[test]
+    fn every_layer_and_field() {
+        let f = hex(crate::layers::tcp::tests::SYN_OPTS);
+        let mut s = String::new();
+        super::write(&dissect(1, &f, f.len()), &mut s);
+        assert!(s.starts_with("###[ Ethernet ]###\n  dst       = ff:ff:ff:ff:ff:ff\n"), "{s}");
+        assert!(s.contains("  ###[ IP ]###\n"), "{s}");
+        assert!(s.contains("    flags     = S\n"), "{s}");
+        assert!(s.contains("    chksum    = 0x1993\n"), "{s}");
+        assert_eq!(s.matches(" = ").count(), 3 + 13 + 11);
+    }
+}

@@ -1,0 +1,65 @@
+//! Timestamps without a time-zone lookup per packet: the local offset is taken once.
+
+use std::io::Write;
+
+/// Formats a capture timestamp as the local time of day, `HH:MM:SS.ffffff` (tcpdump's default).
+pub struct Clock {
+    offset: i64,
+}
+
+impl Clock {
+    /// Uses the local offset in force at `at` (seconds since the epoch).
+    pub fn local(at: i64) -> Clock {
+        Clock { offset: local_offset(at) }
+    }
+    pub fn utc() -> Clock {
+        Clock { offset: 0 }
+    }
+    pub fn write_time_of_day(&self, out: &mut Vec<u8>, sec: i64, nsec: u32) {
+        let s = (sec + self.offset).rem_euclid(86_400);
+        let _ = write!(out, "{:02}:{:02}:{:02}.", s / 3600, s / 60 % 60, s % 60);
+        write_fraction(out, nsec);
+    }
+}
+
+/// `.ffffff` with microseconds, or nine digits when the capture has nanoseconds.
+pub fn write_fraction(out: &mut Vec<u8>, nsec: u32) {
+    if nsec % 1000 == 0 {
+        let _ = write!(out, "{:06}", nsec / 1000);
+    } else {
+        let _ = write!(out, "{nsec:09}");
+    }
+}
+
+/// Epoch seconds with the fraction, as a JSON number.
+pub fn write_epoch(out: &mut Vec<u8>, sec: i64, nsec: u32) {
+    let _ = write!(out, "{sec}.");
+    write_fraction(out, nsec);
+}
+
+fn local_offset(at: i64) -> i64 {
+    // SAFETY: localtime_r writes only into the tm we give it.
+    unsafe {
+        let t: libc::time_t = at as libc::time_t;
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return 0;
+        }
+        tm.tm_gmtoff
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_of_day_and_epoch() {
+        let mut v = Vec::new();
+        Clock::utc().write_time_of_day(&mut v, 1_700_000_000, 123_456_000);
+        assert_eq!(String::from_utf8(v).unwrap(), "22:13:20.123456");
+        let mut v = Vec::new();
+        write_epoch(&mut v, 1_700_000_000, 5);
+        assert_eq!(String::from_utf8(v).unwrap(), "1700000000.000000005");
+    }
+}
