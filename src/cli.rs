@@ -33,7 +33,7 @@ pub enum View {
 pub struct ReadArgs {
     /// Capture files (pcap or pcapng; `-` for standard input), then an optional BPF filter
     /// given tcpdump-style as trailing words.
-    #[arg(required = true, value_name = "FILE… [FILTER…]", allow_hyphen_values = true)]
+    #[arg(required = true, value_name = "FILE… [FILTER…]")]
     pub args: Vec<String>,
     /// BPF filter (instead of trailing words).
     #[arg(short = 'f', long = "filter", value_name = "FILTER")]

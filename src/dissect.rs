@@ -51,7 +51,7 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
     let first = match link::proto_for(linktype, data) {
         Some(p) => p,
         None => {
-            if !data.is_empty() {
+            {
                 pkt.errors.push(Issue {
                     layer: "linktype",
                     offset: 0,
@@ -206,16 +206,16 @@ pub fn read_layer(
             Some(len) => match len(&values) {
                 Ok(n) => n,
                 Err(why) => {
+                    // The length is impossible: say so, read the field as empty, go on (as scapy
+                    // does with a TCP dataofs below 5).
                     errors.push(Issue {
                         layer: proto.name,
                         offset: start,
-                        field: None,
+                        field: Some(f.name),
                         error: why,
                         expected: None,
                     });
-                    complete = false;
-                    values.push(Value::Absent);
-                    continue;
+                    0
                 }
             },
         };
@@ -282,7 +282,8 @@ fn read_variable(f: &Field, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>
     }
 }
 
-/// TCP options as scapy reads them: stop after EOL; a bad length ends the list.
+/// TCP options as scapy reads them: the list ends after EOL; a length below 2 counts as 2; an
+/// option cut short by the end of the header keeps the bytes that are there.
 fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
     let mut out = Vec::new();
     while let Some(&kind) = b.first() {
@@ -294,14 +295,8 @@ fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
             }
             continue;
         }
-        let Some(&len) = b.get(1) else {
-            break;
-        };
-        let len = len as usize;
-        if len < 2 || len > b.len() {
-            break;
-        }
-        out.push(TcpOption { kind, data: b[2..len].to_vec() });
+        let len = (b.get(1).copied().unwrap_or(0) as usize).max(2).min(b.len());
+        out.push(TcpOption { kind, data: b[2.min(len)..len].to_vec() });
         b = &b[len..];
     }
     out
@@ -408,6 +403,13 @@ fn pseudo_header(below: &[Layer], len: usize, proto: u8) -> Option<u32> {
         }
     }
     None
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    pub fn tcp_options(b: &[u8]) -> Vec<super::TcpOption> {
+        super::read_tcp_options(b)
+    }
 }
 
 #[cfg(test)]

@@ -8,20 +8,23 @@ use std::fmt::Write as _;
 const HWLEN: usize = 2;
 const PLEN: usize = 3;
 
+const HWTYPE: usize = 0;
+const PTYPE: usize = 1;
+
 fn hw_is_mac(v: &[Value]) -> bool {
-    val(v, HWLEN) == 6
+    val(v, HWTYPE) == 1 && val(v, HWLEN) == 6
 }
 fn hw_is_bytes(v: &[Value]) -> bool {
-    val(v, HWLEN) != 6
+    !hw_is_mac(v)
 }
 fn p_is_ip4(v: &[Value]) -> bool {
-    val(v, PLEN) == 4
+    val(v, PTYPE) == 0x0800 && val(v, PLEN) == 4
 }
 fn p_is_ip6(v: &[Value]) -> bool {
-    val(v, PLEN) == 16
+    val(v, PTYPE) == 0x86dd && val(v, PLEN) == 16
 }
 fn p_is_bytes(v: &[Value]) -> bool {
-    !matches!(val(v, PLEN), 4 | 16)
+    !p_is_ip4(v) && !p_is_ip6(v)
 }
 fn hwlen(v: &[Value]) -> Result<usize, String> {
     Ok(val(v, HWLEN) as usize)

@@ -197,7 +197,7 @@ mod tests {
 
     #[test]
     fn ihl_below_five_is_an_error_and_keeps_fields() {
-        let f = hex(&format!("{ETH} 4300 0018 0001 0000 4006 0000 7f000001 7f000001 abcdabcd"));
+        let f = hex(&format!("{ETH} 4300 0018 0001 0000 40ff 0000 7f000001 7f000001 abcdabcd"));
         let p = dissect(1, &f, f.len());
         assert_eq!(p.layers[1].int("ttl"), Some(64));
         assert!(p.errors.iter().any(|e| e.error == "IP.ihl=3 < 5"), "{:?}", p.errors);

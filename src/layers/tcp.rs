@@ -132,6 +132,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn dataofs_below_five_reads_no_options_and_says_so() {
+        let mut f = hex(SYN_OPTS);
+        f[46] = 0x30; // dataofs=3
+        let p = dissect(1, &f, f.len());
+        assert_eq!(p.layers[2].get("options"), Some(&Value::TcpOptions(vec![])));
+        let e = p.errors.iter().find(|e| e.field == Some("options")).expect("dataofs error");
+        assert_eq!(e.error, "TCP.dataofs=3 < 5");
+        // the 20-byte header is followed by the bytes the options were in, as payload
+        assert_eq!(p.layers[3].name(), "Raw");
+    }
+
+    #[test]
+    fn option_running_past_the_header_keeps_its_bytes() {
+        let o = crate::dissect::tests_support::tcp_options(&hex("0204 05b4 30 0a 3030"));
+        assert_eq!(o.len(), 2);
+        assert_eq!((o[1].kind, o[1].data.clone()), (0x30, vec![0x30, 0x30]));
+    }
+
+    #[test]
     fn bad_checksum_names_the_right_one() {
         let mut f = hex(SYN_OPTS);
         f[50] ^= 0xff;
