@@ -3,7 +3,11 @@
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "pkt", version, about = "Packet crafting and sniffing: scapy's model, tcpdump's speed, one binary.")]
+#[command(
+    name = "pkt",
+    version,
+    about = "Packet crafting and sniffing: scapy's model, tcpdump's speed, one binary."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -87,7 +91,10 @@ impl ReadArgs {
         let mut rest = self.args.iter().peekable();
         while let Some(a) = rest.peek() {
             let is_file = a.as_str() == "-" || std::path::Path::new(a.as_str()).exists();
-            let looks_like_file = a.contains('/') || a.ends_with(".pcap") || a.ends_with(".pcapng") || a.ends_with(".cap");
+            let looks_like_file = a.contains('/')
+                || a.ends_with(".pcap")
+                || a.ends_with(".pcapng")
+                || a.ends_with(".cap");
             if is_file {
                 files.push((*a).clone());
                 rest.next();
@@ -99,7 +106,9 @@ impl ReadArgs {
         }
         let words: Vec<&str> = rest.map(String::as_str).collect();
         match (&self.filter, words.is_empty()) {
-            (Some(_), false) => Err("give the filter either with -f or as trailing words, not both".into()),
+            (Some(_), false) => {
+                Err("give the filter either with -f or as trailing words, not both".into())
+            }
             (Some(f), true) => Ok((files, Some(f.clone()))),
             (None, false) => Ok((files, Some(words.join(" ")))),
             (None, true) => Ok((files, None)),

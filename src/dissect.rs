@@ -3,7 +3,9 @@
 //! which layer, at what offset and why. Checksums are verified here and only here.
 
 use crate::checksum;
-use crate::layers::{self, Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, link, raw};
+use crate::layers::{
+    self, Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, link, raw,
+};
 
 /// One problem found while dissecting.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,11 +22,20 @@ pub struct Issue {
 }
 
 /// A dissected frame: its layers, outermost first, and what went wrong.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Packet {
     pub layers: Vec<Layer>,
     pub errors: Vec<Issue>,
+    /// Value vectors of earlier packets, reused by [`dissect_into`] (no allocation per layer).
+    spare: Vec<Vec<Value>>,
 }
+
+impl PartialEq for Packet {
+    fn eq(&self, other: &Packet) -> bool {
+        self.layers == other.layers && self.errors == other.errors
+    }
+}
+impl Eq for Packet {}
 
 impl Packet {
     /// The first layer with this scapy name.
@@ -46,7 +57,10 @@ pub fn dissect(linktype: u32, data: &[u8], wire_len: usize) -> Packet {
 
 /// As [`dissect`], reusing `pkt`'s allocations.
 pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packet) {
-    pkt.layers.clear();
+    for mut l in pkt.layers.drain(..) {
+        l.values.clear();
+        pkt.spare.push(l.values);
+    }
     pkt.errors.clear();
     let first = match link::proto_for(linktype, data) {
         Some(p) => p,
@@ -56,7 +70,11 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
                     layer: "linktype",
                     offset: 0,
                     field: None,
-                    error: format!("link type {} ({}) is not decoded", linktype, link::name(linktype)),
+                    error: format!(
+                        "link type {} ({}) is not decoded",
+                        linktype,
+                        link::name(linktype)
+                    ),
                     expected: None,
                 });
             }
@@ -81,7 +99,8 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
             push_raw(&raw::RAW, data, start, end, pkt);
             break;
         }
-        let (layer, complete) = read_layer(proto, data, start, end, &mut pkt.errors);
+        let values = pkt.spare.pop().unwrap_or_default();
+        let (layer, complete) = read_layer_into(values, proto, data, start, end, &mut pkt.errors);
         if layer.len == 0 && !complete {
             // Nothing of this layer was there: the error says so, and no empty layer is kept.
             push_raw(&raw::RAW, data, start, end, pkt);
@@ -116,7 +135,11 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
         let mut layer = layer;
         layer.end = payload_end;
         let payload = &data[hdr_end..payload_end];
-        let next = if payload.is_empty() { None } else { (proto.next)(&layer, payload) };
+        let next = if payload.is_empty() {
+            None
+        } else {
+            (proto.next)(&layer, payload)
+        };
         pkt.layers.push(layer);
         match next {
             Some(p) => {
@@ -140,13 +163,9 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
 
 fn push_raw(proto: &'static Proto, data: &[u8], start: usize, end: usize, pkt: &mut Packet) {
     if start < end {
-        pkt.layers.push(Layer {
-            proto,
-            offset: start,
-            len: end - start,
-            end,
-            values: vec![Value::Bytes(data[start..end].to_vec())],
-        });
+        let mut values = pkt.spare.pop().unwrap_or_default();
+        values.push(Value::Bytes(data[start..end].to_vec()));
+        pkt.layers.push(Layer { proto, offset: start, len: end - start, end, values });
     }
 }
 
@@ -159,8 +178,18 @@ pub fn read_layer(
     end: usize,
     errors: &mut Vec<Issue>,
 ) -> (Layer, bool) {
+    read_layer_into(Vec::with_capacity(proto.fields.len()), proto, data, start, end, errors)
+}
+
+fn read_layer_into(
+    mut values: Vec<Value>,
+    proto: &'static Proto,
+    data: &[u8],
+    start: usize,
+    end: usize,
+    errors: &mut Vec<Issue>,
+) -> (Layer, bool) {
     let buf = &data[start..end];
-    let mut values: Vec<Value> = Vec::with_capacity(proto.fields.len());
     let mut bit = 0usize;
     let mut complete = true;
     if buf.len() < proto.min_len && !proto.quoted {
@@ -182,11 +211,9 @@ pub fn read_layer(
             values.push(Value::Absent);
             continue;
         }
-        if let Some(cond) = f.cond {
-            if !cond(&values) {
-                values.push(Value::Absent);
-                continue;
-            }
+        if f.cond.is_some_and(|cond| !cond(&values)) {
+            values.push(Value::Absent);
+            continue;
         }
         if let Some(bits) = f.fixed_bits() {
             if bit + bits > buf.len() * 8 {
@@ -239,14 +266,22 @@ pub fn read_layer(
         values.push(read_variable(f, bytes, start + at, errors));
         bit = (at + take) * 8;
     }
-    let layer = Layer { proto, offset: start, len: bit / 8, end, values };
+    let layer = Layer {
+        proto,
+        offset: start,
+        len: bit / 8,
+        end,
+        values,
+    };
     (layer, complete)
 }
 
 fn read_bits(buf: &[u8], bit: usize, n: usize) -> u64 {
-    if bit % 8 == 0 && n % 8 == 0 {
+    if bit.is_multiple_of(8) && n.is_multiple_of(8) {
         let b = bit / 8;
-        return buf[b..b + n / 8].iter().fold(0u64, |a, &x| (a << 8) | x as u64);
+        return buf[b..b + n / 8]
+            .iter()
+            .fold(0u64, |a, &x| (a << 8) | x as u64);
     }
     let mut v = 0u64;
     for i in bit..bit + n {
@@ -262,7 +297,12 @@ fn read_fixed(f: &Field, buf: &[u8], bit: usize) -> Value {
         Kind::Int(n) | Kind::Flags(n, _) => Value::Int(read_bits(buf, bit, n as usize)),
         Kind::LeInt(n) => {
             let n = n as usize;
-            Value::Int(buf[b..b + n].iter().rev().fold(0u64, |a, &x| (a << 8) | x as u64))
+            Value::Int(
+                buf[b..b + n]
+                    .iter()
+                    .rev()
+                    .fold(0u64, |a, &x| (a << 8) | x as u64),
+            )
         }
         Kind::Mac => Value::Mac(buf[b..b + 6].try_into().expect("6 bytes")),
         Kind::Ip4 => Value::Ip4(buf[b..b + 4].try_into().expect("4 bytes")),
@@ -276,7 +316,10 @@ fn read_variable(f: &Field, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>
         Kind::TcpOptions => Value::TcpOptions(read_tcp_options(bytes)),
         Kind::Options(set) => Value::Options(read_options(set, bytes, offset, errors)),
         Kind::Ip6List => Value::Ip6List(
-            bytes.chunks_exact(16).map(|c| c.try_into().expect("16 bytes")).collect(),
+            bytes
+                .chunks_exact(16)
+                .map(|c| c.try_into().expect("16 bytes"))
+                .collect(),
         ),
         _ => Value::Bytes(bytes.to_vec()),
     }
@@ -288,15 +331,23 @@ fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
     let mut out = Vec::new();
     while let Some(&kind) = b.first() {
         if kind == 0 || kind == 1 {
-            out.push(TcpOption { kind, data: Vec::new() });
+            out.push(TcpOption {
+                kind,
+                data: Vec::new(),
+            });
             b = &b[1..];
             if kind == 0 {
                 break;
             }
             continue;
         }
-        let len = (b.get(1).copied().unwrap_or(0) as usize).max(2).min(b.len());
-        out.push(TcpOption { kind, data: b[2.min(len)..len].to_vec() });
+        let len = (b.get(1).copied().unwrap_or(0) as usize)
+            .max(2)
+            .min(b.len());
+        out.push(TcpOption {
+            kind,
+            data: b[2.min(len)..len].to_vec(),
+        });
         b = &b[len..];
     }
     out
@@ -304,7 +355,12 @@ fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
 
 /// IP or IPv6 extension-header options: each one a small layer of its own (scapy's option
 /// classes), read with the same table machinery.
-fn read_options(set: OptionSet, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>) -> Vec<Layer> {
+fn read_options(
+    set: OptionSet,
+    bytes: &[u8],
+    offset: usize,
+    errors: &mut Vec<Issue>,
+) -> Vec<Layer> {
     let mut out = Vec::new();
     let mut at = 0usize;
     while at < bytes.len() {
@@ -323,7 +379,11 @@ fn read_options(set: OptionSet, bytes: &[u8], offset: usize, errors: &mut Vec<Is
                 layer: proto.name,
                 offset: offset + at,
                 field: None,
-                error: format!("malformed option {}: {} bytes left", proto.name, bytes.len() - at),
+                error: format!(
+                    "malformed option {}: {} bytes left",
+                    proto.name,
+                    bytes.len() - at
+                ),
                 expected: None,
             });
             break;
@@ -338,7 +398,9 @@ fn verify_checksums(data: &[u8], pkt: &mut Packet) {
     for i in 0..pkt.layers.len() {
         let l = &pkt.layers[i];
         let Some(ck) = l.proto.checksum else { continue };
-        let Some(have) = l.int(ck.field) else { continue };
+        let Some(have) = l.int(ck.field) else {
+            continue;
+        };
         let covered = match ck.scope {
             Scope::Header => &data[l.offset..l.offset + l.len],
             _ => &data[l.offset..l.end],
@@ -377,23 +439,26 @@ fn pseudo_header(below: &[Layer], len: usize, proto: u8) -> Option<u32> {
     for (j, ip) in below.iter().enumerate().rev() {
         match ip.proto.name {
             "IP" => {
-                let (Some(Value::Ip4(s)), Some(Value::Ip4(d))) = (ip.get("src"), ip.get("dst")) else {
+                let (Some(Value::Ip4(s)), Some(Value::Ip4(d))) = (ip.get("src"), ip.get("dst"))
+                else {
                     return None;
                 };
                 return Some(checksum::pseudo4(s, d, proto_num, len));
             }
             "IPv6" => {
-                let (Some(Value::Ip6(s)), Some(Value::Ip6(mut d))) = (ip.get("src"), ip.get("dst").cloned()) else {
+                let (Some(Value::Ip6(s)), Some(Value::Ip6(mut d))) =
+                    (ip.get("src"), ip.get("dst").cloned())
+                else {
                     return None;
                 };
                 // With a routing header still to be processed, the final destination counts.
                 for r in &below[j + 1..] {
-                    if r.proto.name == "IPv6ExtHdrRouting" && r.int("segleft").unwrap_or(0) > 0 {
-                        if let Some(Value::Ip6List(a)) = r.get("addresses") {
-                            if let Some(last) = a.last() {
-                                d = *last;
-                            }
-                        }
+                    if r.proto.name == "IPv6ExtHdrRouting"
+                        && r.int("segleft").unwrap_or(0) > 0
+                        && let Some(Value::Ip6List(a)) = r.get("addresses")
+                        && let Some(last) = a.last()
+                    {
+                        d = *last;
                     }
                 }
                 return Some(checksum::pseudo6(s, &d, proto_num, len));
@@ -428,7 +493,10 @@ mod tests {
     fn empty_frame_has_no_layers_and_no_panic() {
         let p = dissect(1, &[], 0);
         assert!(p.layers.is_empty());
-        assert_eq!(p.errors[0].error, "truncated: Ether header needs 14 bytes, 0 left");
+        assert_eq!(
+            p.errors[0].error,
+            "truncated: Ether header needs 14 bytes, 0 left"
+        );
     }
 
     #[test]

@@ -12,7 +12,10 @@ pub(crate) mod test_util {
     /// Bytes from hex, ignoring white space.
     pub fn hex(s: &str) -> Vec<u8> {
         let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        assert!(s.len() % 2 == 0, "odd hex length {}", s.len());
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+        assert!(s.len().is_multiple_of(2), "odd hex length {}", s.len());
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect()
     }
 }

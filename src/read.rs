@@ -5,7 +5,7 @@ use anyhow::{Context, Result, anyhow};
 use pkt::dissect::{Packet, dissect_into};
 use pkt::output::{FrameMeta, hexdump, json, show, summary, time::Clock};
 use pkt::pcapio::{CaptureError, CaptureFile, Writer};
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: &ReadArgs) -> Result<ExitCode> {
@@ -16,10 +16,10 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
     let view = args.view();
     let print = args.write.is_none() || args.print;
     let stdout = std::io::stdout();
-    let mut out = BufWriter::with_capacity(1 << 16, stdout.lock());
+    let mut out = stdout.lock();
     let mut writer: Option<Writer> = None;
     let mut pkt = Packet::default();
-    let mut line = String::with_capacity(512);
+    let mut buf = String::with_capacity(FLUSH_AT + 4096);
     let mut clock: Option<Clock> = None;
     let mut n = 0u64;
     let mut damaged: Option<CaptureError> = None;
@@ -69,28 +69,35 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
                 linktype,
             };
             dissect_into(linktype, frame.data, frame.len, &mut pkt);
-            line.clear();
+            // Records accumulate in one buffer that goes to stdout in large writes.
             match view {
-                View::Json => {
-                    json::write_record(&meta, &pkt, &mut line);
-                    line.push('\n');
-                    out.write_all(line.as_bytes())?;
-                }
+                View::Json => json::write_record(&meta, &pkt, &mut buf),
                 View::Summary | View::Hex | View::Show => {
                     let clock = clock.get_or_insert_with(|| Clock::local(frame.ts_sec));
-                    write_prefix(args, &meta, clock, &mut out)?;
-                    summary::write(&pkt, &mut line);
-                    line.push('\n');
+                    write_prefix(args, &meta, clock, &mut buf);
+                    summary::write(&pkt, &mut buf);
                     match view {
-                        View::Hex => hexdump::write(frame.data, &mut line),
-                        View::Show => show::write(&pkt, &mut line),
+                        View::Hex => {
+                            buf.push('\n');
+                            hexdump::write(frame.data, &mut buf);
+                            continue_flush(&mut buf, &mut out)?;
+                            continue;
+                        }
+                        View::Show => {
+                            buf.push('\n');
+                            show::write(&pkt, &mut buf);
+                            continue_flush(&mut buf, &mut out)?;
+                            continue;
+                        }
                         _ => {}
                     }
-                    out.write_all(line.as_bytes())?;
                 }
             }
+            buf.push('\n');
+            continue_flush(&mut buf, &mut out)?;
         }
     }
+    out.write_all(buf.as_bytes())?;
     out.flush()?;
     if let Some(w) = writer.as_mut() {
         w.flush().context("flushing the output capture")?;
@@ -102,17 +109,32 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_prefix(args: &ReadArgs, meta: &FrameMeta, clock: &Clock, out: &mut impl Write) -> std::io::Result<()> {
-    let mut buf = Vec::with_capacity(32);
+/// Output is written to stdout once this much has accumulated.
+const FLUSH_AT: usize = 1 << 16;
+
+fn continue_flush(buf: &mut String, out: &mut impl Write) -> std::io::Result<()> {
+    if buf.len() >= FLUSH_AT {
+        out.write_all(buf.as_bytes())?;
+        buf.clear();
+    }
+    Ok(())
+}
+
+fn write_prefix(args: &ReadArgs, meta: &FrameMeta, clock: &Clock, buf: &mut String) {
     if args.number {
-        buf.extend_from_slice(format!("{:>5} ", meta.n).as_bytes());
+        let mut b = itoa::Buffer::new();
+        let n = b.format(meta.n);
+        for _ in n.len()..5 {
+            buf.push(' ');
+        }
+        buf.push_str(n);
+        buf.push(' ');
     }
     if args.epoch {
-        pkt::output::time::write_epoch(&mut buf, meta.ts_sec, meta.ts_nsec);
-        buf.push(b' ');
+        pkt::output::time::push_epoch(meta.ts_sec, meta.ts_nsec, buf);
+        buf.push(' ');
     } else if !args.no_time {
-        clock.write_time_of_day(&mut buf, meta.ts_sec, meta.ts_nsec);
-        buf.push(b' ');
+        clock.push_time_of_day(meta.ts_sec, meta.ts_nsec, buf);
+        buf.push(' ');
     }
-    out.write_all(&buf)
 }

@@ -1,7 +1,7 @@
 //! ARP. Addresses are MAC/IPv4/IPv6 when their lengths say so, bytes otherwise (scapy's
 //! `MultipleTypeField`): each form is its own conditional row of the table.
 
-use super::field::{fmt_ip4, fmt_mac, Def, Field, Kind, Value};
+use super::field::{Def, Field, Kind, Value, fmt_ip4, fmt_mac};
 use super::{Layer, Proto, val};
 use std::fmt::Write as _;
 
@@ -48,7 +48,9 @@ pub static FIELDS: [Field; 15] = [
     Field::bytes("hwdst").when(hw_is_bytes).sized(hwlen),
     Field::ip4("pdst", "0.0.0.0").when(p_is_ip4),
     Field::ip6("pdst", "::").when(p_is_ip6),
-    Field::new("pdst", Kind::Bytes, Def::Empty).when(p_is_bytes).sized(plen),
+    Field::new("pdst", Kind::Bytes, Def::Empty)
+        .when(p_is_bytes)
+        .sized(plen),
 ];
 
 pub static ARP: Proto = Proto {
@@ -128,7 +130,12 @@ mod tests {
         let (l, complete) = crate::dissect::read_layer(&super::ARP, &f, 0, f.len(), &mut vec![]);
         assert!(complete);
         let present: Vec<_> = l.present().map(|(f, _)| f.name).collect();
-        assert_eq!(present, ["hwtype", "ptype", "hwlen", "plen", "op", "hwsrc", "psrc", "hwdst", "pdst"]);
+        assert_eq!(
+            present,
+            [
+                "hwtype", "ptype", "hwlen", "plen", "op", "hwsrc", "psrc", "hwdst", "pdst"
+            ]
+        );
         assert_eq!(l.get("hwsrc"), Some(&Value::Absent)); // the MAC row is not the one used
         assert_eq!(l.len, 18);
     }

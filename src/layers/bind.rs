@@ -12,8 +12,18 @@ pub struct Binding {
     pub upper: &'static Proto,
 }
 
-const fn b(lower: &'static Proto, field: &'static str, value: u64, upper: &'static Proto) -> Binding {
-    Binding { lower, field, value, upper }
+const fn b(
+    lower: &'static Proto,
+    field: &'static str,
+    value: u64,
+    upper: &'static Proto,
+) -> Binding {
+    Binding {
+        lower,
+        field,
+        value,
+        upper,
+    }
 }
 
 /// The EtherTypes every Ethernet-like header dispatches on.
@@ -76,26 +86,51 @@ static HOP_BY_HOP: [Binding; 8] = next_headers!(&ipv6::HOP_BY_HOP);
 static ROUTING: [Binding; 8] = next_headers!(&ipv6::ROUTING);
 static FRAGMENT: [Binding; 8] = next_headers!(&ipv6::FRAGMENT);
 static DEST_OPT: [Binding; 8] = next_headers!(&ipv6::DEST_OPT);
-static LOOPBACK: [Binding; 2] = [b(&link::LOOPBACK, "type", 2, &ip::IP), b(&link::LOOPBACK, "type", 24, &ipv6::IPV6)];
+static LOOPBACK: [Binding; 2] = [
+    b(&link::LOOPBACK, "type", 2, &ip::IP),
+    b(&link::LOOPBACK, "type", 24, &ipv6::IPV6),
+];
 
 /// The whole table, one group per lower layer.
 pub static TABLE: [&[Binding]; 14] = [
-    &ETHER, &DOT1Q, &DOT1AD, &SLL, &SLL2, &IP, &IPERROR, &IPV6, &IPERROR6, &HOP_BY_HOP, &ROUTING, &FRAGMENT,
-    &DEST_OPT, &LOOPBACK,
+    &ETHER,
+    &DOT1Q,
+    &DOT1AD,
+    &SLL,
+    &SLL2,
+    &IP,
+    &IPERROR,
+    &IPV6,
+    &IPERROR6,
+    &HOP_BY_HOP,
+    &ROUTING,
+    &FRAGMENT,
+    &DEST_OPT,
+    &LOOPBACK,
 ];
 
 fn rows(lower: &'static Proto) -> &'static [Binding] {
-    TABLE.iter().find(|g| std::ptr::eq(g[0].lower, lower)).copied().unwrap_or(&[])
+    TABLE
+        .iter()
+        .find(|g| std::ptr::eq(g[0].lower, lower))
+        .copied()
+        .unwrap_or(&[])
 }
 
 /// The upper layer a dissected layer's fields select, if any.
 pub fn lookup(l: &Layer) -> Option<&'static Proto> {
-    rows(l.proto).iter().find(|r| l.int(r.field) == Some(r.value)).map(|r| r.upper)
+    rows(l.proto)
+        .iter()
+        .find(|r| l.int(r.field) == Some(r.value))
+        .map(|r| r.upper)
 }
 
 /// The field and value that stack `upper` on `lower` (for building).
 pub fn field_for(lower: &'static Proto, upper: &'static Proto) -> Option<(&'static str, u64)> {
-    rows(lower).iter().find(|r| std::ptr::eq(r.upper, upper)).map(|r| (r.field, r.value))
+    rows(lower)
+        .iter()
+        .find(|r| std::ptr::eq(r.upper, upper))
+        .map(|r| (r.field, r.value))
 }
 
 #[cfg(test)]
@@ -110,6 +145,9 @@ mod tests {
             }
         }
         assert_eq!(field_for(&ip::IP, &tcp::TCP), Some(("proto", 6)));
-        assert_eq!(field_for(&ether::ETHER, &ipv6::IPV6), Some(("type", 0x86dd)));
+        assert_eq!(
+            field_for(&ether::ETHER, &ipv6::IPV6),
+            Some(("type", 0x86dd))
+        );
     }
 }

@@ -42,12 +42,17 @@ mod tests {
 
     #[test]
     fn qinq_stack() {
-        let f = hex("ffffffffffff000000000000 88a8 0005 8100 a007 0806 000108000604000102fc00000001c000020200000000000000000000");
+        let f = hex(
+            "ffffffffffff000000000000 88a8 0005 8100 a007 0806 000108000604000102fc00000001c000020200000000000000000000",
+        );
         let p = dissect(1, &f, f.len());
         let names: Vec<_> = p.layers.iter().map(|l| l.name()).collect();
         assert_eq!(names, ["Ether", "Dot1AD", "Dot1Q", "ARP"]);
         let q = &p.layers[2];
-        assert_eq!((q.int("prio"), q.int("dei"), q.int("vlan")), (Some(5), Some(0), Some(7)));
+        assert_eq!(
+            (q.int("prio"), q.int("dei"), q.int("vlan")),
+            (Some(5), Some(0), Some(7))
+        );
         assert_eq!(q.int("type"), Some(0x0806));
     }
 }

@@ -1,6 +1,6 @@
 //! Ethernet II (`Ether`) and IEEE 802.3 with a length field (`Dot3`).
 
-use super::field::{fmt_mac, Def, Field, Kind, Value};
+use super::field::{Def, Field, Kind, Value, fmt_mac};
 use super::{Layer, Proto, val};
 use std::fmt::Write as _;
 
@@ -88,6 +88,12 @@ mod tests {
         assert_eq!(p.layers[0].int("type"), None);
         assert_eq!(p.layers[1].name(), "Raw");
         assert_eq!(p.layers[1].len, 2);
-        assert!(p.errors[0].error.contains("Ether header needs 14 bytes, 8 left"), "{:?}", p.errors);
+        assert!(
+            p.errors[0]
+                .error
+                .contains("Ether header needs 14 bytes, 8 left"),
+            "{:?}",
+            p.errors
+        );
     }
 }

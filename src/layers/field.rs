@@ -75,7 +75,13 @@ pub enum Def {
 
 impl Field {
     pub const fn new(name: &'static str, kind: Kind, default: Def) -> Field {
-        Field { name, kind, default, cond: None, len: None }
+        Field {
+            name,
+            kind,
+            default,
+            cond: None,
+            len: None,
+        }
     }
     pub const fn int(name: &'static str, bits: u8, default: u64) -> Field {
         Field::new(name, Kind::Int(bits), Def::Int(default))
@@ -184,7 +190,11 @@ impl Layer {
     }
     /// Fields that are on the wire, with their values.
     pub fn present(&self) -> impl Iterator<Item = (&'static Field, &Value)> {
-        self.proto.fields.iter().zip(&self.values).filter(|(_, v)| !v.is_absent())
+        self.proto
+            .fields
+            .iter()
+            .zip(&self.values)
+            .filter(|(_, v)| !v.is_absent())
     }
 }
 
@@ -226,7 +236,17 @@ pub fn fmt_mac(m: &[u8], out: &mut String) {
 
 /// Formats an IPv4 address dotted.
 pub fn fmt_ip4(a: &[u8; 4], out: &mut String) {
-    let _ = write!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]);
+    for (i, b) in a.iter().enumerate() {
+        if i > 0 {
+            out.push('.');
+        }
+        push_int(*b as u64, out);
+    }
+}
+
+/// Appends a decimal integer (the hot path of every view: no `fmt` machinery).
+pub fn push_int(v: u64, out: &mut String) {
+    out.push_str(itoa::Buffer::new().format(v));
 }
 
 /// Formats an IPv6 address in RFC 5952 form.
@@ -236,15 +256,79 @@ pub fn fmt_ip6(a: &[u8; 16], out: &mut String) {
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
+/// Two lower-case hex digits for every byte value.
+static HEX_PAIRS: [[u8; 2]; 256] = {
+    let mut t = [[0u8; 2]; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = [HEX[i >> 4], HEX[i & 15]];
+        i += 1;
+    }
+    t
+};
+
 pub fn push_hex_byte(b: u8, out: &mut String) {
     out.push(HEX[(b >> 4) as usize] as char);
     out.push(HEX[(b & 15) as usize] as char);
 }
 
-/// Lower-case hex of a byte string.
+/// Lower-case hex of a byte string (payloads make this the hottest loop of `--json`).
 pub fn fmt_hex(bytes: &[u8], out: &mut String) {
-    out.reserve(bytes.len() * 2);
-    for b in bytes {
-        push_hex_byte(*b, out);
+    // SAFETY: only ASCII hex digits are appended, so the string stays valid UTF-8.
+    let v = unsafe { out.as_mut_vec() };
+    let start = v.len();
+    v.resize(start + bytes.len() * 2, 0);
+    let dst = &mut v[start..];
+    let mut chunks = bytes.chunks_exact(16);
+    let mut at = 0;
+    for c in &mut chunks {
+        hex16(c.try_into().expect("16 bytes"), (&mut dst[at..at + 32]).try_into().expect("32 bytes"));
+        at += 32;
+    }
+    for (pair, b) in dst[at..].chunks_exact_mut(2).zip(chunks.remainder()) {
+        pair.copy_from_slice(&HEX_PAIRS[*b as usize]);
+    }
+}
+
+/// 16 bytes to 32 hex digits at once.
+#[cfg(target_arch = "x86_64")]
+fn hex16(src: &[u8; 16], dst: &mut [u8; 32]) {
+    use std::arch::x86_64::*;
+    // SAFETY: SSE2 is part of the x86_64 baseline; loads and stores are unaligned and within
+    // the two arrays.
+    unsafe {
+        let v = _mm_loadu_si128(src.as_ptr() as *const __m128i);
+        let mask = _mm_set1_epi8(0x0f);
+        let hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
+        let lo = _mm_and_si128(v, mask);
+        let digits = |x: __m128i| {
+            let letter = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(9)), _mm_set1_epi8(b'a' as i8 - b'0' as i8 - 10));
+            _mm_add_epi8(_mm_add_epi8(x, _mm_set1_epi8(b'0' as i8)), letter)
+        };
+        _mm_storeu_si128(dst.as_mut_ptr() as *mut __m128i, digits(_mm_unpacklo_epi8(hi, lo)));
+        _mm_storeu_si128(dst.as_mut_ptr().add(16) as *mut __m128i, digits(_mm_unpackhi_epi8(hi, lo)));
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+fn hex16(src: &[u8; 16], dst: &mut [u8; 32]) {
+    for (pair, b) in dst.chunks_exact_mut(2).zip(src) {
+        pair.copy_from_slice(&HEX_PAIRS[*b as usize]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_of_every_length_and_byte() {
+        let all: Vec<u8> = (0..=255u8).chain(0..=255u8).collect();
+        for n in [0, 1, 15, 16, 17, 31, 32, 33, 200, 512] {
+            let mut s = String::from("x");
+            fmt_hex(&all[..n], &mut s);
+            let want: String = all[..n].iter().map(|b| format!("{b:02x}")).collect();
+            assert_eq!(s, format!("x{want}"), "length {n}");
+        }
     }
 }

@@ -49,7 +49,11 @@ pub static ICMP: Proto = Proto {
     min_len: 8,
     next,
     summary: Some(summary),
-    checksum: Some(Checksum { field: "chksum", at: 2, scope: Scope::Message }),
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 2,
+        scope: Scope::Message,
+    }),
     ..Proto::BASE
 };
 
@@ -140,7 +144,9 @@ mod tests {
     #[test]
     fn echo_request_has_id_seq_and_raw_data() {
         // Ether/IP/ICMP(id=7, seq=1)/"xx" as scapy builds it.
-        let f = hex("ffffffffffff0000000000000800 4500001e0001000040017cdc7f0000017f000001 08007f7f00070001 7878");
+        let f = hex(
+            "ffffffffffff0000000000000800 4500001e0001000040017cdc7f0000017f000001 08007f7f00070001 7878",
+        );
         let p = dissect(1, &f, f.len());
         let i = &p.layers[2];
         assert_eq!((i.int("id"), i.int("seq")), (Some(7), Some(1)));
@@ -160,7 +166,10 @@ mod tests {
         let names: Vec<_> = p.layers.iter().map(|l| l.name()).collect();
         assert_eq!(names, ["Ether", "IP", "ICMP", "IPerror", "ICMPerror"]);
         let i = &p.layers[2];
-        assert_eq!((i.int("reserved"), i.int("length"), i.int("unused")), (Some(0), Some(0), Some(0)));
+        assert_eq!(
+            (i.int("reserved"), i.int("length"), i.int("unused")),
+            (Some(0), Some(0), Some(0))
+        );
         assert_eq!(i.int("id"), None);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
     }

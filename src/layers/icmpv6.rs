@@ -2,14 +2,22 @@
 //! discovery (RS, RA, NS, NA, redirect) and the ND options, each option a layer of its own as
 //! in scapy.
 
-use super::field::{Field, Kind, Def, Value};
+use super::field::{Def, Field, Kind, Value};
 use super::{Checksum, Layer, Proto, Scope, fmt_addr, ip_below, ipv6, val};
 use std::fmt::Write as _;
 
-const CKSUM: Option<Checksum> = Some(Checksum { field: "cksum", at: 2, scope: Scope::Pseudo(58) });
+const CKSUM: Option<Checksum> = Some(Checksum {
+    field: "cksum",
+    at: 2,
+    scope: Scope::Pseudo(58),
+});
 
 const fn head(ty: u64) -> [Field; 3] {
-    [Field::int("type", 8, ty), Field::int("code", 8, 0), Field::auto("cksum", 16)]
+    [
+        Field::int("type", 8, ty),
+        Field::int("code", 8, 0),
+        Field::auto("cksum", 16),
+    ]
 }
 
 macro_rules! fields {
@@ -34,41 +42,91 @@ fn nd_option_next(_: &Layer, payload: &[u8]) -> Option<&'static Proto> {
     Some(option_by_type(payload))
 }
 
-const fn message(name: &'static str, title: &'static str, fields: &'static [Field], min_len: usize) -> Proto {
-    Proto { name, title, fields, min_len, summary: Some(summary), checksum: CKSUM, ..Proto::BASE }
+const fn message(
+    name: &'static str,
+    title: &'static str,
+    fields: &'static [Field],
+    min_len: usize,
+) -> Proto {
+    Proto {
+        name,
+        title,
+        fields,
+        min_len,
+        summary: Some(summary),
+        checksum: CKSUM,
+        ..Proto::BASE
+    }
 }
 
-pub static ECHO_REQUEST: Proto = message("ICMPv6EchoRequest", "ICMPv6 Echo Request", &ECHO_REQUEST_FIELDS, 8);
-pub static ECHO_REPLY: Proto = message("ICMPv6EchoReply", "ICMPv6 Echo Reply", &ECHO_REPLY_FIELDS, 8);
+pub static ECHO_REQUEST: Proto = message(
+    "ICMPv6EchoRequest",
+    "ICMPv6 Echo Request",
+    &ECHO_REQUEST_FIELDS,
+    8,
+);
+pub static ECHO_REPLY: Proto = message(
+    "ICMPv6EchoReply",
+    "ICMPv6 Echo Reply",
+    &ECHO_REPLY_FIELDS,
+    8,
+);
 
-pub static DEST_UNREACH_FIELDS: [Field; 5] = fields!(1; Field::int("length", 8, 0), Field::int("unused", 24, 0));
+pub static DEST_UNREACH_FIELDS: [Field; 5] =
+    fields!(1; Field::int("length", 8, 0), Field::int("unused", 24, 0));
 pub static DEST_UNREACH: Proto = Proto {
     next: quoted,
-    ..message("ICMPv6DestUnreach", "ICMPv6 Destination Unreachable", &DEST_UNREACH_FIELDS, 8)
+    ..message(
+        "ICMPv6DestUnreach",
+        "ICMPv6 Destination Unreachable",
+        &DEST_UNREACH_FIELDS,
+        8,
+    )
 };
 
 pub static PACKET_TOO_BIG_FIELDS: [Field; 4] = fields!(2; Field::int("mtu", 32, 1280));
 pub static PACKET_TOO_BIG: Proto = Proto {
     next: quoted,
-    ..message("ICMPv6PacketTooBig", "ICMPv6 Packet Too Big", &PACKET_TOO_BIG_FIELDS, 8)
+    ..message(
+        "ICMPv6PacketTooBig",
+        "ICMPv6 Packet Too Big",
+        &PACKET_TOO_BIG_FIELDS,
+        8,
+    )
 };
 
-pub static TIME_EXCEEDED_FIELDS: [Field; 5] = fields!(3; Field::int("length", 8, 0), Field::int("unused", 24, 0));
+pub static TIME_EXCEEDED_FIELDS: [Field; 5] =
+    fields!(3; Field::int("length", 8, 0), Field::int("unused", 24, 0));
 pub static TIME_EXCEEDED: Proto = Proto {
     next: quoted,
-    ..message("ICMPv6TimeExceeded", "ICMPv6 Time Exceeded", &TIME_EXCEEDED_FIELDS, 8)
+    ..message(
+        "ICMPv6TimeExceeded",
+        "ICMPv6 Time Exceeded",
+        &TIME_EXCEEDED_FIELDS,
+        8,
+    )
 };
 
 pub static PARAM_PROBLEM_FIELDS: [Field; 4] = fields!(4; Field::int("ptr", 32, 6));
 pub static PARAM_PROBLEM: Proto = Proto {
     next: quoted,
-    ..message("ICMPv6ParamProblem", "ICMPv6 Parameter Problem", &PARAM_PROBLEM_FIELDS, 8)
+    ..message(
+        "ICMPv6ParamProblem",
+        "ICMPv6 Parameter Problem",
+        &PARAM_PROBLEM_FIELDS,
+        8,
+    )
 };
 
 pub static ND_RS_FIELDS: [Field; 4] = fields!(133; Field::int("res", 32, 0));
 pub static ND_RS: Proto = Proto {
     next: nd_option_next,
-    ..message("ICMPv6ND_RS", "ICMPv6 Neighbor Discovery - Router Solicitation", &ND_RS_FIELDS, 8)
+    ..message(
+        "ICMPv6ND_RS",
+        "ICMPv6 Neighbor Discovery - Router Solicitation",
+        &ND_RS_FIELDS,
+        8,
+    )
 };
 
 pub static ND_RA_FIELDS: [Field; 13] = fields!(134;
@@ -85,13 +143,24 @@ pub static ND_RA_FIELDS: [Field; 13] = fields!(134;
 );
 pub static ND_RA: Proto = Proto {
     next: nd_option_next,
-    ..message("ICMPv6ND_RA", "ICMPv6 Neighbor Discovery - Router Advertisement", &ND_RA_FIELDS, 16)
+    ..message(
+        "ICMPv6ND_RA",
+        "ICMPv6 Neighbor Discovery - Router Advertisement",
+        &ND_RA_FIELDS,
+        16,
+    )
 };
 
-pub static ND_NS_FIELDS: [Field; 5] = fields!(135; Field::int("res", 32, 0), Field::ip6("tgt", "::"));
+pub static ND_NS_FIELDS: [Field; 5] =
+    fields!(135; Field::int("res", 32, 0), Field::ip6("tgt", "::"));
 pub static ND_NS: Proto = Proto {
     next: nd_option_next,
-    ..message("ICMPv6ND_NS", "ICMPv6 Neighbor Discovery - Neighbor Solicitation", &ND_NS_FIELDS, 24)
+    ..message(
+        "ICMPv6ND_NS",
+        "ICMPv6 Neighbor Discovery - Neighbor Solicitation",
+        &ND_NS_FIELDS,
+        24,
+    )
 };
 
 pub static ND_NA_FIELDS: [Field; 8] = fields!(136;
@@ -103,19 +172,34 @@ pub static ND_NA_FIELDS: [Field; 8] = fields!(136;
 );
 pub static ND_NA: Proto = Proto {
     next: nd_option_next,
-    ..message("ICMPv6ND_NA", "ICMPv6 Neighbor Discovery - Neighbor Advertisement", &ND_NA_FIELDS, 24)
+    ..message(
+        "ICMPv6ND_NA",
+        "ICMPv6 Neighbor Discovery - Neighbor Advertisement",
+        &ND_NA_FIELDS,
+        24,
+    )
 };
 
 pub static ND_REDIRECT_FIELDS: [Field; 6] =
     fields!(137; Field::int("res", 32, 0), Field::ip6("tgt", "::"), Field::ip6("dst", "::"));
 pub static ND_REDIRECT: Proto = Proto {
     next: nd_option_next,
-    ..message("ICMPv6ND_Redirect", "ICMPv6 Neighbor Discovery - Redirect", &ND_REDIRECT_FIELDS, 40)
+    ..message(
+        "ICMPv6ND_Redirect",
+        "ICMPv6 Neighbor Discovery - Redirect",
+        &ND_REDIRECT_FIELDS,
+        40,
+    )
 };
 
 pub static UNKNOWN_FIELDS: [Field; 4] = fields!(1; Field::bytes("msgbody"));
 /// Not reached by dissection (scapy leaves unknown types as `Raw`); kept for building.
-pub static UNKNOWN: Proto = message("ICMPv6Unknown", "Scapy6 ICMPv6 fallback class", &UNKNOWN_FIELDS, 4);
+pub static UNKNOWN: Proto = message(
+    "ICMPv6Unknown",
+    "Scapy6 ICMPv6 fallback class",
+    &UNKNOWN_FIELDS,
+    4,
+);
 
 /// The ICMPv6 message class for a payload starting with its type byte; unknown types are `Raw`.
 pub fn by_type(payload: &[u8]) -> Option<&'static Proto> {
@@ -141,7 +225,12 @@ fn summary(layers: &[Layer], i: usize, out: &mut String) {
     fmt_addr(ip.and_then(|ip| ip.get("src")), out);
     out.push_str(" > ");
     fmt_addr(ip.and_then(|ip| ip.get("dst")), out);
-    let _ = write!(out, " type={} code={}", val(&l.values, 0), val(&l.values, 1));
+    let _ = write!(
+        out,
+        " type={} code={}",
+        val(&l.values, 0),
+        val(&l.values, 1)
+    );
     if let (Some(id), Some(seq)) = (l.int("id"), l.int("seq")) {
         let _ = write!(out, " id={id} seq={seq}");
     }
@@ -165,20 +254,38 @@ fn opt_next(_: &Layer, payload: &[u8]) -> Option<&'static Proto> {
     Some(option_by_type(payload))
 }
 
-const fn nd_option(name: &'static str, title: &'static str, fields: &'static [Field], min_len: usize) -> Proto {
-    Proto { name, title, fields, min_len, next: opt_next, ..Proto::BASE }
+const fn nd_option(
+    name: &'static str,
+    title: &'static str,
+    fields: &'static [Field],
+    min_len: usize,
+) -> Proto {
+    Proto {
+        name,
+        title,
+        fields,
+        min_len,
+        next: opt_next,
+        ..Proto::BASE
+    }
 }
 
-pub static OPT_SRC_LLADDR_FIELDS: [Field; 3] =
-    [Field::int("type", 8, 1), Field::int("len", 8, 1), Field::mac("lladdr", "00:00:00:00:00:00")];
+pub static OPT_SRC_LLADDR_FIELDS: [Field; 3] = [
+    Field::int("type", 8, 1),
+    Field::int("len", 8, 1),
+    Field::mac("lladdr", "00:00:00:00:00:00"),
+];
 pub static OPT_SRC_LLADDR: Proto = nd_option(
     "ICMPv6NDOptSrcLLAddr",
     "ICMPv6 Neighbor Discovery Option - Source Link-Layer Address",
     &OPT_SRC_LLADDR_FIELDS,
     8,
 );
-pub static OPT_DST_LLADDR_FIELDS: [Field; 3] =
-    [Field::int("type", 8, 2), Field::int("len", 8, 1), Field::mac("lladdr", "00:00:00:00:00:00")];
+pub static OPT_DST_LLADDR_FIELDS: [Field; 3] = [
+    Field::int("type", 8, 2),
+    Field::int("len", 8, 1),
+    Field::mac("lladdr", "00:00:00:00:00:00"),
+];
 pub static OPT_DST_LLADDR: Proto = nd_option(
     "ICMPv6NDOptDstLLAddr",
     "ICMPv6 Neighbor Discovery Option - Destination Link-Layer Address",
@@ -226,13 +333,24 @@ pub static OPT_REDIRECTED_HDR: Proto = nd_option(
     8,
 );
 
-pub static OPT_MTU_FIELDS: [Field; 4] =
-    [Field::int("type", 8, 5), Field::int("len", 8, 1), Field::int("res", 16, 0), Field::int("mtu", 32, 1280)];
-pub static OPT_MTU: Proto =
-    nd_option("ICMPv6NDOptMTU", "ICMPv6 Neighbor Discovery Option - MTU", &OPT_MTU_FIELDS, 8);
+pub static OPT_MTU_FIELDS: [Field; 4] = [
+    Field::int("type", 8, 5),
+    Field::int("len", 8, 1),
+    Field::int("res", 16, 0),
+    Field::int("mtu", 32, 1280),
+];
+pub static OPT_MTU: Proto = nd_option(
+    "ICMPv6NDOptMTU",
+    "ICMPv6 Neighbor Discovery Option - MTU",
+    &OPT_MTU_FIELDS,
+    8,
+);
 
-pub static OPT_UNKNOWN_FIELDS: [Field; 3] =
-    [Field::int("type", 8, 0), Field::auto("len", 8), Field::bytes("data").sized(opt_body)];
+pub static OPT_UNKNOWN_FIELDS: [Field; 3] = [
+    Field::int("type", 8, 0),
+    Field::auto("len", 8),
+    Field::bytes("data").sized(opt_body),
+];
 pub static OPT_UNKNOWN: Proto = nd_option(
     "ICMPv6NDOptUnknown",
     "ICMPv6 Neighbor Discovery Option - Scapy Unimplemented",
@@ -258,7 +376,11 @@ mod tests {
     use crate::test_util::hex;
 
     fn names(f: &[u8]) -> Vec<&'static str> {
-        dissect(1, f, f.len()).layers.iter().map(|l| l.name()).collect()
+        dissect(1, f, f.len())
+            .layers
+            .iter()
+            .map(|l| l.name())
+            .collect()
     }
 
     #[test]

@@ -54,7 +54,11 @@ pub static IP: Proto = Proto {
     payload_len,
     next,
     summary: Some(summary),
-    checksum: Some(Checksum { field: "chksum", at: 10, scope: Scope::Header }),
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 10,
+        scope: Scope::Header,
+    }),
     ..Proto::BASE
 };
 
@@ -127,17 +131,39 @@ fn opt_len(v: &[Value]) -> Result<usize, String> {
 }
 
 const fn opt_head() -> [Field; 3] {
-    [Field::int("copy_flag", 1, 0), Field::int("optclass", 2, 0), Field::int("option", 5, 0)]
+    [
+        Field::int("copy_flag", 1, 0),
+        Field::int("optclass", 2, 0),
+        Field::int("option", 5, 0),
+    ]
 }
 
 pub static OPT_SINGLE_FIELDS: [Field; 3] = opt_head();
 
-pub static OPT_EOL: Proto = Proto { name: "IPOption_EOL", title: "IP Option End of Options List", fields: &OPT_SINGLE_FIELDS, min_len: 1, ..Proto::BASE };
-pub static OPT_NOP: Proto = Proto { name: "IPOption_NOP", title: "IP Option No Operation", fields: &OPT_SINGLE_FIELDS, min_len: 1, ..Proto::BASE };
+pub static OPT_EOL: Proto = Proto {
+    name: "IPOption_EOL",
+    title: "IP Option End of Options List",
+    fields: &OPT_SINGLE_FIELDS,
+    min_len: 1,
+    ..Proto::BASE
+};
+pub static OPT_NOP: Proto = Proto {
+    name: "IPOption_NOP",
+    title: "IP Option No Operation",
+    fields: &OPT_SINGLE_FIELDS,
+    min_len: 1,
+    ..Proto::BASE
+};
 
 pub static OPT_ROUTER_ALERT_FIELDS: [Field; 5] = {
     let [a, b, c] = opt_head();
-    [a, b, c, Field::int("length", 8, 4), Field::int("alert", 16, 0)]
+    [
+        a,
+        b,
+        c,
+        Field::int("length", 8, 4),
+        Field::int("alert", 16, 0),
+    ]
 };
 pub static OPT_ROUTER_ALERT: Proto = Proto {
     name: "IPOption_Router_Alert",
@@ -149,9 +175,21 @@ pub static OPT_ROUTER_ALERT: Proto = Proto {
 
 pub static OPT_GENERIC_FIELDS: [Field; 5] = {
     let [a, b, c] = opt_head();
-    [a, b, c, Field::auto("length", 8), Field::bytes("value").sized(opt_len)]
+    [
+        a,
+        b,
+        c,
+        Field::auto("length", 8),
+        Field::bytes("value").sized(opt_len),
+    ]
 };
-pub static OPT_GENERIC: Proto = Proto { name: "IPOption", title: "IP Option", fields: &OPT_GENERIC_FIELDS, min_len: 2, ..Proto::BASE };
+pub static OPT_GENERIC: Proto = Proto {
+    name: "IPOption",
+    title: "IP Option",
+    fields: &OPT_GENERIC_FIELDS,
+    min_len: 2,
+    ..Proto::BASE
+};
 
 /// The option class for the option starting at `b[0]`.
 pub fn option_proto(b: &[u8]) -> &'static Proto {
@@ -174,7 +212,9 @@ mod tests {
     #[test]
     fn header_fields_and_padding_past_len() {
         // IP(len=20, flags=DF, ttl=64, proto=0) + 4 bytes of Ethernet padding.
-        let f = hex(&format!("{ETH} 4500 0014 0001 4000 4000 3ce7 7f000001 7f000001 00000000"));
+        let f = hex(&format!(
+            "{ETH} 4500 0014 0001 4000 4000 3ce7 7f000001 7f000001 00000000"
+        ));
         let p = dissect(1, &f, f.len());
         let ip = &p.layers[1];
         assert_eq!(ip.name(), "IP");
@@ -188,37 +228,63 @@ mod tests {
 
     #[test]
     fn wrong_checksum_is_reported_with_the_right_value() {
-        let f = hex(&format!("{ETH} 4500 0014 0001 4000 4000 1234 7f000001 7f000001"));
+        let f = hex(&format!(
+            "{ETH} 4500 0014 0001 4000 4000 1234 7f000001 7f000001"
+        ));
         let p = dissect(1, &f, f.len());
         let e = &p.errors[0];
-        assert_eq!((e.layer, e.field, e.expected), ("IP", Some("chksum"), Some(0x3ce7)));
+        assert_eq!(
+            (e.layer, e.field, e.expected),
+            ("IP", Some("chksum"), Some(0x3ce7))
+        );
         assert_eq!(e.error, "bad checksum 0x1234, should be 0x3ce7");
     }
 
     #[test]
     fn ihl_below_five_is_an_error_and_keeps_fields() {
-        let f = hex(&format!("{ETH} 4300 0018 0001 0000 40ff 0000 7f000001 7f000001 abcdabcd"));
+        let f = hex(&format!(
+            "{ETH} 4300 0018 0001 0000 40ff 0000 7f000001 7f000001 abcdabcd"
+        ));
         let p = dissect(1, &f, f.len());
         assert_eq!(p.layers[1].int("ttl"), Some(64));
-        assert!(p.errors.iter().any(|e| e.error == "IP.ihl=3 < 5"), "{:?}", p.errors);
+        assert!(
+            p.errors.iter().any(|e| e.error == "IP.ihl=3 < 5"),
+            "{:?}",
+            p.errors
+        );
         assert_eq!(p.layers.last().unwrap().name(), "Raw");
     }
 
     #[test]
     fn options_are_sub_layers() {
         // NOP, Router Alert, EOL, padding EOL: ihl=7.
-        let f = hex(&format!("{ETH} 4700 001c 0001 0000 4000 0000 7f000001 7f000001 01 94040000 00 0000"));
+        let f = hex(&format!(
+            "{ETH} 4700 001c 0001 0000 4000 0000 7f000001 7f000001 01 94040000 00 0000"
+        ));
         let p = dissect(1, &f, f.len());
-        let Some(Value::Options(o)) = p.layers[1].get("options") else { panic!() };
+        let Some(Value::Options(o)) = p.layers[1].get("options") else {
+            panic!()
+        };
         let names: Vec<_> = o.iter().map(|l| l.name()).collect();
-        assert_eq!(names, ["IPOption_NOP", "IPOption_Router_Alert", "IPOption_EOL", "IPOption_EOL", "IPOption_EOL"]);
+        assert_eq!(
+            names,
+            [
+                "IPOption_NOP",
+                "IPOption_Router_Alert",
+                "IPOption_EOL",
+                "IPOption_EOL",
+                "IPOption_EOL"
+            ]
+        );
         assert_eq!(o[1].int("copy_flag"), Some(1));
         assert_eq!(o[1].int("option"), Some(20));
     }
 
     #[test]
     fn later_fragment_is_raw() {
-        let f = hex(&format!("{ETH} 4500 0017 0001 0005 4006 0000 7f000001 7f000001 616263"));
+        let f = hex(&format!(
+            "{ETH} 4500 0017 0001 0005 4006 0000 7f000001 7f000001 616263"
+        ));
         let p = dissect(1, &f, f.len());
         assert_eq!(p.layers[2].name(), "Raw");
     }

@@ -27,7 +27,11 @@ fn payload_len(l: &Layer) -> Option<usize> {
 /// What an IPv6 `nh` (or an extension header's `nh`) leads to: the binding table, with ICMPv6
 /// chosen by its type.
 pub fn next(l: &Layer, payload: &[u8]) -> Option<&'static Proto> {
-    let nh_index = if l.proto.name == "IPv6" || l.proto.name == "IPerror6" { 4 } else { 0 };
+    let nh_index = if l.proto.name == "IPv6" || l.proto.name == "IPerror6" {
+        4
+    } else {
+        0
+    };
     if val(&l.values, nh_index) == 58 {
         return icmpv6::by_type(payload);
     }
@@ -155,14 +159,32 @@ fn optlen(v: &[Value]) -> Result<usize, String> {
 }
 
 pub static PAD1_FIELDS: [Field; 1] = [Field::int("otype", 8, 0)];
-pub static PAD1: Proto = Proto { name: "Pad1", title: "Pad1", fields: &PAD1_FIELDS, min_len: 1, ..Proto::BASE };
+pub static PAD1: Proto = Proto {
+    name: "Pad1",
+    title: "Pad1",
+    fields: &PAD1_FIELDS,
+    min_len: 1,
+    ..Proto::BASE
+};
 
-pub static PADN_FIELDS: [Field; 3] =
-    [Field::int("otype", 8, 1), Field::auto("optlen", 8), Field::bytes("optdata").sized(optlen)];
-pub static PADN: Proto = Proto { name: "PadN", title: "PadN", fields: &PADN_FIELDS, min_len: 2, ..Proto::BASE };
+pub static PADN_FIELDS: [Field; 3] = [
+    Field::int("otype", 8, 1),
+    Field::auto("optlen", 8),
+    Field::bytes("optdata").sized(optlen),
+];
+pub static PADN: Proto = Proto {
+    name: "PadN",
+    title: "PadN",
+    fields: &PADN_FIELDS,
+    min_len: 2,
+    ..Proto::BASE
+};
 
-pub static ROUTER_ALERT_FIELDS: [Field; 3] =
-    [Field::int("otype", 8, 5), Field::int("optlen", 8, 2), Field::int("value", 16, 0)];
+pub static ROUTER_ALERT_FIELDS: [Field; 3] = [
+    Field::int("otype", 8, 5),
+    Field::int("optlen", 8, 2),
+    Field::int("value", 16, 0),
+];
 pub static ROUTER_ALERT: Proto = Proto {
     name: "RouterAlert",
     title: "Router Alert",
@@ -171,13 +193,31 @@ pub static ROUTER_ALERT: Proto = Proto {
     ..Proto::BASE
 };
 
-pub static JUMBO_FIELDS: [Field; 3] =
-    [Field::int("otype", 8, 0xc2), Field::int("optlen", 8, 4), Field::auto("jumboplen", 32)];
-pub static JUMBO: Proto = Proto { name: "Jumbo", title: "Jumbo Payload", fields: &JUMBO_FIELDS, min_len: 6, ..Proto::BASE };
+pub static JUMBO_FIELDS: [Field; 3] = [
+    Field::int("otype", 8, 0xc2),
+    Field::int("optlen", 8, 4),
+    Field::auto("jumboplen", 32),
+];
+pub static JUMBO: Proto = Proto {
+    name: "Jumbo",
+    title: "Jumbo Payload",
+    fields: &JUMBO_FIELDS,
+    min_len: 6,
+    ..Proto::BASE
+};
 
-pub static HAO_FIELDS: [Field; 3] =
-    [Field::int("otype", 8, 0xc9), Field::int("optlen", 8, 16), Field::ip6("hoa", "::")];
-pub static HAO: Proto = Proto { name: "HAO", title: "Home Address Option", fields: &HAO_FIELDS, min_len: 18, ..Proto::BASE };
+pub static HAO_FIELDS: [Field; 3] = [
+    Field::int("otype", 8, 0xc9),
+    Field::int("optlen", 8, 16),
+    Field::ip6("hoa", "::"),
+];
+pub static HAO: Proto = Proto {
+    name: "HAO",
+    title: "Home Address Option",
+    fields: &HAO_FIELDS,
+    min_len: 18,
+    ..Proto::BASE
+};
 
 pub static UNKNOWN_OPT: Proto = Proto {
     name: "HBHOptUnknown",
@@ -221,12 +261,24 @@ mod tests {
         let names: Vec<_> = p.layers.iter().map(|l| l.name()).collect();
         assert_eq!(
             names,
-            ["Ether", "IPv6", "IPv6ExtHdrHopByHop", "IPv6ExtHdrRouting", "IPv6ExtHdrFragment", "IPv6ExtHdrDestOpt", "UDP"]
+            [
+                "Ether",
+                "IPv6",
+                "IPv6ExtHdrHopByHop",
+                "IPv6ExtHdrRouting",
+                "IPv6ExtHdrFragment",
+                "IPv6ExtHdrDestOpt",
+                "UDP"
+            ]
         );
-        let Some(Value::Options(o)) = p.layers[2].get("options") else { panic!() };
+        let Some(Value::Options(o)) = p.layers[2].get("options") else {
+            panic!()
+        };
         let on: Vec<_> = o.iter().map(|l| l.name()).collect();
         assert_eq!(on, ["RouterAlert", "Jumbo", "PadN"]);
-        let Some(Value::Ip6List(a)) = p.layers[3].get("addresses") else { panic!() };
+        let Some(Value::Ip6List(a)) = p.layers[3].get("addresses") else {
+            panic!()
+        };
         assert_eq!(a.len(), 1);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
     }

@@ -144,7 +144,8 @@ mod tests {
 
     #[test]
     fn sll_then_ipv4() {
-        let f = hex("0000 0001 0006 020000000001 0000 0800 4500001400010000400100000a0000010a000002");
+        let f =
+            hex("0000 0001 0006 020000000001 0000 0800 4500001400010000400100000a0000010a000002");
         let p = dissect(113, &f, f.len());
         assert_eq!(p.layers[0].name(), "CookedLinux");
         assert_eq!(p.layers[0].int("proto"), Some(0x0800));
@@ -153,10 +154,8 @@ mod tests {
 
     #[test]
     fn sll2_then_ipv6() {
-        let f = hex(
-            "86dd 0000 00000002 0001 00 06 020000000001 0000 \
-             6000000000003b40 00000000000000000000000000000001 00000000000000000000000000000001",
-        );
+        let f = hex("86dd 0000 00000002 0001 00 06 020000000001 0000 \
+             6000000000003b40 00000000000000000000000000000001 00000000000000000000000000000001");
         let p = dissect(276, &f, f.len());
         assert_eq!(p.layers[0].name(), "CookedLinuxV2");
         assert_eq!(p.layers[0].int("ifindex"), Some(2));
@@ -168,18 +167,26 @@ mod tests {
         let ip = "4500001400010000400100000a0000010a000002";
         let le = hex(&format!("02000000{ip}"));
         let p = dissect(0, &le, le.len());
-        assert_eq!((p.layers[0].name(), p.layers[0].int("type")), ("Loopback", Some(2)));
+        assert_eq!(
+            (p.layers[0].name(), p.layers[0].int("type")),
+            ("Loopback", Some(2))
+        );
         assert_eq!(p.layers[1].name(), "IP");
         let be = hex(&format!("00000002{ip}"));
         let p = dissect(0, &be, be.len());
         assert_eq!(p.layers[1].name(), "IP");
         let p = dissect(108, &be, be.len());
-        assert_eq!((p.layers[0].name(), p.layers[0].int("type")), ("LoopbackOpenBSD", Some(2)));
+        assert_eq!(
+            (p.layers[0].name(), p.layers[0].int("type")),
+            ("LoopbackOpenBSD", Some(2))
+        );
     }
 
     #[test]
     fn raw_ip_by_version() {
-        let f = hex("6000000000003b40 00000000000000000000000000000001 00000000000000000000000000000001");
+        let f = hex(
+            "6000000000003b40 00000000000000000000000000000001 00000000000000000000000000000001",
+        );
         assert_eq!(dissect(101, &f, f.len()).layers[0].name(), "IPv6");
         assert_eq!(dissect(12, &f, f.len()).layers[0].name(), "IPv6");
     }

@@ -168,7 +168,10 @@ pub fn val(v: &[Value], i: usize) -> u64 {
 
 /// The nearest IPv4 or IPv6 layer below layer `i` (for summaries that show addresses).
 pub fn ip_below(layers: &[Layer], i: usize) -> Option<&Layer> {
-    layers[..i].iter().rev().find(|l| matches!(l.proto.name, "IP" | "IPv6" | "IPerror" | "IPerror6"))
+    layers[..i]
+        .iter()
+        .rev()
+        .find(|l| matches!(l.proto.name, "IP" | "IPv6" | "IPerror" | "IPerror6"))
 }
 
 /// Writes an address value (IPv4, IPv6 or MAC) as text.
@@ -183,11 +186,13 @@ pub fn fmt_addr(v: Option<&Value>, out: &mut String) {
 
 /// Writes `src:sport > dst:dport` for a transport layer above an IP layer.
 pub fn fmt_endpoints(layers: &[Layer], i: usize, out: &mut String) {
-    use std::fmt::Write as _;
     let l = &layers[i];
     let ip = ip_below(layers, i);
     fmt_addr(ip.and_then(|ip| ip.get("src")), out);
-    let _ = write!(out, ":{} > ", val(&l.values, 0));
+    out.push(':');
+    field::push_int(val(&l.values, 0), out);
+    out.push_str(" > ");
     fmt_addr(ip.and_then(|ip| ip.get("dst")), out);
-    let _ = write!(out, ":{}", val(&l.values, 1));
+    out.push(':');
+    field::push_int(val(&l.values, 1), out);
 }

@@ -34,7 +34,11 @@ pub static TCP: Proto = Proto {
     fields: &FIELDS,
     min_len: 20,
     summary: Some(summary),
-    checksum: Some(Checksum { field: "chksum", at: 16, scope: Scope::Pseudo(6) }),
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 16,
+        scope: Scope::Pseudo(6),
+    }),
     ..Proto::BASE
 };
 
@@ -105,7 +109,9 @@ pub(crate) mod tests {
         assert_eq!(t.name(), "TCP");
         assert_eq!(t.int("dataofs"), Some(11));
         assert_eq!(t.int("flags"), Some(2));
-        let Some(Value::TcpOptions(o)) = t.get("options") else { panic!() };
+        let Some(Value::TcpOptions(o)) = t.get("options") else {
+            panic!()
+        };
         let kinds: Vec<u8> = o.iter().map(|o| o.kind).collect();
         assert_eq!(kinds, [2, 1, 3, 4, 8, 0]);
         assert_eq!(super::option_numbers(&o[0]), Some(vec![1460]));
@@ -115,20 +121,31 @@ pub(crate) mod tests {
 
     #[test]
     fn unknown_option_kept_as_bytes() {
-        let o = TcpOption { kind: 30, data: vec![0x61, 0x62] };
+        let o = TcpOption {
+            kind: 30,
+            data: vec![0x61, 0x62],
+        };
         assert_eq!(super::option_name(o.kind), None);
         assert_eq!(super::option_numbers(&o), None);
     }
 
     #[test]
     fn truncated_header_keeps_what_it_read() {
-        let f = hex("ffffffffffff000000000000 0800 4500001c00010000400600007f0000017f000001 00140050 00000000");
+        let f = hex(
+            "ffffffffffff000000000000 0800 4500001c00010000400600007f0000017f000001 00140050 00000000",
+        );
         let p = dissect(1, &f, f.len());
         let t = &p.layers[2];
         assert_eq!(t.int("sport"), Some(20));
         assert_eq!(t.int("seq"), Some(0));
         assert_eq!(t.int("ack"), None);
-        assert!(p.errors.iter().any(|e| e.error == "truncated: TCP header needs 20 bytes, 8 left"), "{:?}", p.errors);
+        assert!(
+            p.errors
+                .iter()
+                .any(|e| e.error == "truncated: TCP header needs 20 bytes, 8 left"),
+            "{:?}",
+            p.errors
+        );
     }
 
     #[test]
@@ -137,7 +154,11 @@ pub(crate) mod tests {
         f[46] = 0x30; // dataofs=3
         let p = dissect(1, &f, f.len());
         assert_eq!(p.layers[2].get("options"), Some(&Value::TcpOptions(vec![])));
-        let e = p.errors.iter().find(|e| e.field == Some("options")).expect("dataofs error");
+        let e = p
+            .errors
+            .iter()
+            .find(|e| e.field == Some("options"))
+            .expect("dataofs error");
         assert_eq!(e.error, "TCP.dataofs=3 < 5");
         // the 20-byte header is followed by the bytes the options were in, as payload
         assert_eq!(p.layers[3].name(), "Raw");
@@ -155,7 +176,11 @@ pub(crate) mod tests {
         let mut f = hex(SYN_OPTS);
         f[50] ^= 0xff;
         let p = dissect(1, &f, f.len());
-        let e = p.errors.iter().find(|e| e.layer == "TCP").expect("TCP checksum error");
+        let e = p
+            .errors
+            .iter()
+            .find(|e| e.layer == "TCP")
+            .expect("TCP checksum error");
         assert_eq!(e.expected, Some(0x1993));
     }
 }

@@ -22,7 +22,11 @@ pub static UDP: Proto = Proto {
     min_len: 8,
     payload_len,
     summary: Some(summary),
-    checksum: Some(Checksum { field: "chksum", at: 6, scope: Scope::Pseudo(17) }),
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 6,
+        scope: Scope::Pseudo(17),
+    }),
     ..Proto::BASE
 };
 
@@ -48,7 +52,9 @@ mod tests {
     #[test]
     fn udp_with_payload_and_good_checksum() {
         // Ether/IP/UDP()/"abc" as scapy builds it.
-        let f = hex("ffffffffffff0000000000000800 4500001f000100004011 7ccb 7f0000017f000001 00350035000b 3d09 616263");
+        let f = hex(
+            "ffffffffffff0000000000000800 4500001f000100004011 7ccb 7f0000017f000001 00350035000b 3d09 616263",
+        );
         let p = dissect(1, &f, f.len());
         let names: Vec<_> = p.layers.iter().map(|l| l.name()).collect();
         assert_eq!(names, ["Ether", "IP", "UDP", "Raw"]);
@@ -58,7 +64,9 @@ mod tests {
 
     #[test]
     fn udp_len_shorter_than_payload_leaves_padding() {
-        let f = hex("ffffffffffff0000000000000800 4500001f000100004011 7ccb 7f0000017f000001 003500350009 0000 616263");
+        let f = hex(
+            "ffffffffffff0000000000000800 4500001f000100004011 7ccb 7f0000017f000001 003500350009 0000 616263",
+        );
         let p = dissect(1, &f, f.len());
         let names: Vec<_> = p.layers.iter().map(|l| l.name()).collect();
         assert_eq!(names, ["Ether", "IP", "UDP", "Raw", "Padding"]);

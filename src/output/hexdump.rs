@@ -17,7 +17,11 @@ pub fn write(data: &[u8], out: &mut String) {
         }
         out.push(' ');
         for &b in chunk {
-            out.push(if (0x20..0x7f).contains(&b) { b as char } else { '.' });
+            out.push(if (0x20..0x7f).contains(&b) {
+                b as char
+            } else {
+                '.'
+            });
         }
         out.push('\n');
     }
@@ -30,7 +34,10 @@ mod tests {
         let mut s = String::new();
         super::write(b"ABCDEFGHIJKLMNOP\x00\x01", &mut s);
         let lines: Vec<_> = s.lines().collect();
-        assert_eq!(lines[0], "0000  41 42 43 44 45 46 47 48 49 4A 4B 4C 4D 4E 4F 50  ABCDEFGHIJKLMNOP");
+        assert_eq!(
+            lines[0],
+            "0000  41 42 43 44 45 46 47 48 49 4A 4B 4C 4D 4E 4F 50  ABCDEFGHIJKLMNOP"
+        );
         assert_eq!(lines[1], format!("0010  00 01 {} ..", "   ".repeat(14)));
     }
 }

@@ -4,7 +4,7 @@
 
 use super::FrameMeta;
 use crate::dissect::Packet;
-use crate::layers::field::{flag_string, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac};
+use crate::layers::field::{flag_string, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac, push_int};
 use crate::layers::{Field, Kind, Layer, TcpOption, Value, tcp};
 use std::fmt::Write as _;
 
@@ -17,7 +17,11 @@ pub fn write_record(meta: &FrameMeta, pkt: &Packet, out: &mut String) {
     let mut t = Vec::with_capacity(24);
     super::time::write_epoch(&mut t, meta.ts_sec, meta.ts_nsec);
     out.push_str(std::str::from_utf8(&t).unwrap_or("0"));
-    let _ = write!(out, ",\"caplen\":{},\"len\":{},\"linktype\":{},\"layers\":[", meta.caplen, meta.len, meta.linktype);
+    let _ = write!(
+        out,
+        ",\"caplen\":{},\"len\":{},\"linktype\":{},\"layers\":[",
+        meta.caplen, meta.len, meta.linktype
+    );
     for (i, l) in pkt.layers.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -68,9 +72,7 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
             flag_string(*x, names, out);
             out.push('"');
         }
-        (Value::Int(x), _) => {
-            let _ = write!(out, "{x}");
-        }
+        (Value::Int(x), _) => push_int(*x, out),
         (Value::Mac(m), _) => quoted(out, |o| fmt_mac(m, o)),
         (Value::Ip4(a), _) => quoted(out, |o| fmt_ip4(a, o)),
         (Value::Ip6(a), _) => quoted(out, |o| fmt_ip6(a, o)),
@@ -164,7 +166,14 @@ mod tests {
     #[test]
     fn record_is_valid_json_with_scapy_names() {
         let f = hex(crate::layers::tcp::tests::SYN_OPTS);
-        let meta = FrameMeta { n: 1, ts_sec: 1_700_000_000, ts_nsec: 1000, caplen: f.len(), len: f.len(), linktype: 1 };
+        let meta = FrameMeta {
+            n: 1,
+            ts_sec: 1_700_000_000,
+            ts_nsec: 1000,
+            caplen: f.len(),
+            len: f.len(),
+            linktype: 1,
+        };
         let mut s = String::new();
         write_record(&meta, &dissect(1, &f, f.len()), &mut s);
         let v: serde_json::Value = serde_json::from_str(&s).expect(&s);
@@ -174,7 +183,14 @@ mod tests {
         assert_eq!(v["layers"][2]["flags"], "S");
         assert_eq!(
             v["layers"][2]["options"],
-            serde_json::json!([["MSS", 1460], ["NOP", null], ["WScale", 7], ["SAckOK", ""], ["Timestamp", [1, 2]], ["EOL", null]])
+            serde_json::json!([
+                ["MSS", 1460],
+                ["NOP", null],
+                ["WScale", 7],
+                ["SAckOK", ""],
+                ["Timestamp", [1, 2]],
+                ["EOL", null]
+            ])
         );
         assert!(v.get("errors").is_none());
     }

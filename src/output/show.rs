@@ -18,7 +18,14 @@ pub fn write(pkt: &Packet, out: &mut String) {
 fn write_layer(l: &Layer, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
     let _ = writeln!(out, "{pad}###[ {} ]###", l.proto.title);
-    let width = l.proto.fields.iter().map(|f| f.name.len()).max().unwrap_or(0).max(9);
+    let width = l
+        .proto
+        .fields
+        .iter()
+        .map(|f| f.name.len())
+        .max()
+        .unwrap_or(0)
+        .max(9);
     for (f, v) in l.present() {
         let _ = write!(out, "{pad}  {:<width$} = ", f.name);
         match v {
@@ -38,7 +45,9 @@ fn write_layer(l: &Layer, indent: usize, out: &mut String) {
 fn write_value(f: &Field, v: &Value, out: &mut String) {
     match (v, f.kind) {
         (Value::Int(x), Kind::Flags(_, names)) => flag_string(*x, names, out),
-        (Value::Int(x), _) if f.name.contains("sum") || f.name == "type" || f.name == "proto" && *x > 255 => {
+        (Value::Int(x), _)
+            if f.name.contains("sum") || f.name == "type" || f.name == "proto" && *x > 255 =>
+        {
             let _ = write!(out, "{x:#x}");
         }
         (Value::Int(x), _) => {
@@ -95,7 +104,10 @@ mod tests {
         let f = hex(crate::layers::tcp::tests::SYN_OPTS);
         let mut s = String::new();
         super::write(&dissect(1, &f, f.len()), &mut s);
-        assert!(s.starts_with("###[ Ethernet ]###\n  dst       = ff:ff:ff:ff:ff:ff\n"), "{s}");
+        assert!(
+            s.starts_with("###[ Ethernet ]###\n  dst       = ff:ff:ff:ff:ff:ff\n"),
+            "{s}"
+        );
         assert!(s.contains("  ###[ IP ]###\n"), "{s}");
         assert!(s.contains("    flags     = S\n"), "{s}");
         assert!(s.contains("    chksum    = 0x1993\n"), "{s}");

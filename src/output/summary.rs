@@ -7,17 +7,19 @@ use std::fmt::Write as _;
 /// Appends the packet's summary to `out`.
 pub fn write(pkt: &Packet, out: &mut String) {
     let layers = &pkt.layers;
-    let speaker = layers.iter().rposition(|l| l.proto.summary.is_some() && !l.proto.quoted);
+    let speaker = layers
+        .iter()
+        .rposition(|l| l.proto.summary.is_some() && !l.proto.quoted);
     for (i, l) in layers.iter().enumerate() {
         if i > 0 {
             out.push_str(" / ");
         }
         out.push_str(l.proto.name);
-        if Some(i) == speaker {
-            if let Some(f) = l.proto.summary {
-                out.push(' ');
-                f(layers, i, out);
-            }
+        if Some(i) == speaker
+            && let Some(f) = l.proto.summary
+        {
+            out.push(' ');
+            f(layers, i, out);
         }
     }
     if let Some(e) = pkt.errors.first() {

@@ -10,11 +10,33 @@ pub struct Clock {
 impl Clock {
     /// Uses the local offset in force at `at` (seconds since the epoch).
     pub fn local(at: i64) -> Clock {
-        Clock { offset: local_offset(at) }
+        Clock {
+            offset: local_offset(at),
+        }
     }
     pub fn utc() -> Clock {
         Clock { offset: 0 }
     }
+    /// Appends `HH:MM:SS.ffffff` to a string.
+    pub fn push_time_of_day(&self, sec: i64, nsec: u32, out: &mut String) {
+        let s = (sec + self.offset).rem_euclid(86_400);
+        for (i, v) in [s / 3600, s / 60 % 60, s % 60].into_iter().enumerate() {
+            if i > 0 {
+                out.push(':');
+            }
+            out.push((b'0' + (v / 10) as u8) as char);
+            out.push((b'0' + (v % 10) as u8) as char);
+        }
+        out.push('.');
+        let mut b = itoa::Buffer::new();
+        let (digits, v) = if nsec.is_multiple_of(1000) { (6, nsec / 1000) } else { (9, nsec) };
+        let t = b.format(v);
+        for _ in t.len()..digits {
+            out.push('0');
+        }
+        out.push_str(t);
+    }
+
     pub fn write_time_of_day(&self, out: &mut Vec<u8>, sec: i64, nsec: u32) {
         let s = (sec + self.offset).rem_euclid(86_400);
         let _ = write!(out, "{:02}:{:02}:{:02}.", s / 3600, s / 60 % 60, s % 60);
@@ -24,11 +46,24 @@ impl Clock {
 
 /// `.ffffff` with microseconds, or nine digits when the capture has nanoseconds.
 pub fn write_fraction(out: &mut Vec<u8>, nsec: u32) {
-    if nsec % 1000 == 0 {
+    if nsec.is_multiple_of(1000) {
         let _ = write!(out, "{:06}", nsec / 1000);
     } else {
         let _ = write!(out, "{nsec:09}");
     }
+}
+
+/// Epoch seconds with the fraction into a string (the JSON `time`).
+pub fn push_epoch(sec: i64, nsec: u32, out: &mut String) {
+    out.push_str(itoa::Buffer::new().format(sec));
+    out.push('.');
+    let (digits, v) = if nsec.is_multiple_of(1000) { (6, nsec / 1000) } else { (9, nsec) };
+    let mut b = itoa::Buffer::new();
+    let s = b.format(v);
+    for _ in s.len()..digits {
+        out.push('0');
+    }
+    out.push_str(s);
 }
 
 /// Epoch seconds with the fraction, as a JSON number.
@@ -58,8 +93,16 @@ mod tests {
         let mut v = Vec::new();
         Clock::utc().write_time_of_day(&mut v, 1_700_000_000, 123_456_000);
         assert_eq!(String::from_utf8(v).unwrap(), "22:13:20.123456");
+        let mut s = String::new();
+        Clock::utc().push_time_of_day(1_700_000_000, 123_456_000, &mut s);
+        assert_eq!(s, "22:13:20.123456");
         let mut v = Vec::new();
         write_epoch(&mut v, 1_700_000_000, 5);
         assert_eq!(String::from_utf8(v).unwrap(), "1700000000.000000005");
+        for (ns, text) in [(5, "1700000000.000000005"), (123_456_000, "1700000000.123456"), (0, "1700000000.000000")] {
+            let mut s = String::new();
+            push_epoch(1_700_000_000, ns, &mut s);
+            assert_eq!(s, text);
+        }
     }
 }
