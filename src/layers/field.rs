@@ -249,9 +249,52 @@ pub fn push_int(v: u64, out: &mut String) {
     out.push_str(itoa::Buffer::new().format(v));
 }
 
-/// Formats an IPv6 address in RFC 5952 form.
+/// Formats an IPv6 address in RFC 5952 form: lower-case, no leading zeros, the longest run of
+/// two or more zero groups (the first of equal runs) as `::`. IPv4-mapped addresses are written
+/// in hex too (`::ffff:c000:201`), as Python's `ipaddress` writes them.
 pub fn fmt_ip6(a: &[u8; 16], out: &mut String) {
-    let _ = write!(out, "{}", std::net::Ipv6Addr::from(*a));
+    let g: [u16; 8] = std::array::from_fn(|i| u16::from_be_bytes([a[2 * i], a[2 * i + 1]]));
+    let (mut best, mut best_len, mut run, mut run_len) = (8, 0, 0, 0);
+    for (i, &w) in g.iter().enumerate() {
+        if w == 0 {
+            if run_len == 0 {
+                run = i;
+            }
+            run_len += 1;
+            if run_len > best_len {
+                (best, best_len) = (run, run_len);
+            }
+        } else {
+            run_len = 0;
+        }
+    }
+    if best_len < 2 {
+        best = 8;
+    }
+    let mut i = 0;
+    while i < 8 {
+        if i == best {
+            out.push_str("::");
+            i += best_len;
+            continue;
+        }
+        if i > 0 && i != best + best_len {
+            out.push(':');
+        }
+        push_hex_u16(g[i], out);
+        i += 1;
+    }
+}
+
+fn push_hex_u16(w: u16, out: &mut String) {
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let d = (w >> shift) & 15;
+        if d != 0 || started || shift == 0 {
+            out.push(HEX[d as usize] as char);
+            started = true;
+        }
+    }
 }
 
 const HEX: &[u8; 16] = b"0123456789abcdef";
@@ -320,6 +363,20 @@ fn hex16(src: &[u8; 16], dst: &mut [u8; 32]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_text_is_rfc5952() {
+        let cases = [
+            "::", "::1", "2001:db8::1", "2001:db8:0:1:1:1:1:1", "2001:0:0:1::1", "fe80::fc:ff:fe00:1",
+            "1::", "2001:db8::1:0:0:1", "ff02::1:ff00:2", "1:2:3:4:5:6:7:8", "::ffff:c000:201",
+        ];
+        for c in cases {
+            let a: std::net::Ipv6Addr = c.parse().unwrap();
+            let mut s = String::new();
+            fmt_ip6(&a.octets(), &mut s);
+            assert_eq!(s, c);
+        }
+    }
 
     #[test]
     fn hex_of_every_length_and_byte() {

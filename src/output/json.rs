@@ -128,16 +128,14 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
     out.push(',');
     match (o.kind, tcp::option_numbers(o)) {
         (0 | 1, _) => out.push_str("null"),
-        (2 | 3 | 28, Some(n)) => {
-            let _ = write!(out, "{}", n[0]);
-        }
+        (2 | 3 | 28, Some(n)) => push_int(n[0], out),
         (_, Some(n)) => {
             out.push('[');
             for (i, x) in n.iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
-                let _ = write!(out, "{x}");
+                push_int(*x, out);
             }
             out.push(']');
         }
