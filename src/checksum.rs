@@ -87,7 +87,11 @@ mod tests {
         fn simple(b: &[u8], seed: u32) -> u16 {
             let mut acc = seed as u64;
             for (i, x) in b.iter().enumerate() {
-                acc += if i % 2 == 0 { (*x as u64) << 8 } else { *x as u64 };
+                acc += if i % 2 == 0 {
+                    (*x as u64) << 8
+                } else {
+                    *x as u64
+                };
             }
             while acc >> 16 != 0 {
                 acc = (acc & 0xffff) + (acc >> 16);
@@ -105,7 +109,11 @@ mod tests {
             .collect();
         for n in (0..64).chain([255, 1499, 1500, 2999]) {
             for seed in [0, 0xffff, 0x1_fffe] {
-                assert_eq!(finish(sum(&data[..n], seed)), simple(&data[..n], seed), "n={n} seed={seed}");
+                assert_eq!(
+                    finish(sum(&data[..n], seed)),
+                    simple(&data[..n], seed),
+                    "n={n} seed={seed}"
+                );
             }
         }
         assert_eq!(finish(sum(&[0xff; 3000], 0)), simple(&[0xff; 3000], 0));

@@ -165,7 +165,13 @@ fn push_raw(proto: &'static Proto, data: &[u8], start: usize, end: usize, pkt: &
     if start < end {
         let mut values = pkt.spare.pop().unwrap_or_default();
         values.push(Value::Bytes(data[start..end].to_vec()));
-        pkt.layers.push(Layer { proto, offset: start, len: end - start, end, values });
+        pkt.layers.push(Layer {
+            proto,
+            offset: start,
+            len: end - start,
+            end,
+            values,
+        });
     }
 }
 
@@ -178,7 +184,14 @@ pub fn read_layer(
     end: usize,
     errors: &mut Vec<Issue>,
 ) -> (Layer, bool) {
-    read_layer_into(Vec::with_capacity(proto.fields.len()), proto, data, start, end, errors)
+    read_layer_into(
+        Vec::with_capacity(proto.fields.len()),
+        proto,
+        data,
+        start,
+        end,
+        errors,
+    )
 }
 
 fn read_layer_into(

@@ -10,39 +10,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Corpus files that trip known bugs in pkt, and the bug. The main tests leave them out so they
-/// keep guarding everything else; `corpus_known_bug_files` runs the full checks on them. Remove
-/// an entry once its bug is fixed.
-const KNOWN_BUGS: &[(&str, &str)] = &[
-    // pcapio.rs `frac * 1000` overflows (panics in debug, wraps in release) on a microsecond
-    // timestamp whose fraction is >= 4_294_968.
-    (
-        "atm-oam-loopback-print-overrun.pcap",
-        "u32 overflow on an out-of-range microsecond fraction",
-    ),
-    (
-        "rx_serviceid_oobr.pcap",
-        "u32 overflow on an out-of-range microsecond fraction",
-    ),
-    (
-        "timestamp_invalid_micro.pcap",
-        "u32 overflow on an out-of-range microsecond fraction",
-    ),
-    // A caplen-0 frame of an undecoded link type (182) gets "layers":[] and no errors.
-    (
-        "vtp_asan.pcap",
-        "empty frame of an undecoded link type: no layers and no errors",
-    ),
-];
-
-fn is_known_bug(path: &Path) -> bool {
-    let name = path.file_name().unwrap_or_default().to_string_lossy();
-    KNOWN_BUGS.iter().any(|(f, _)| *f == name)
-}
-
-/// The corpus files, sorted, with (`known_bugs`) or without the files in [`KNOWN_BUGS`]; `None`
-/// (after saying so) when the corpus is not there.
-fn corpus_files(known_bugs: bool) -> Option<Vec<PathBuf>> {
+/// The corpus files, sorted; `None` (after saying so) when the corpus is not there.
+fn corpus_files() -> Option<Vec<PathBuf>> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/tcpdump-tests");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         eprintln!(
@@ -58,12 +27,7 @@ fn corpus_files(known_bugs: bool) -> Option<Vec<PathBuf>> {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "{} holds no files", dir.display());
-    Some(
-        files
-            .into_iter()
-            .filter(|f| is_known_bug(f) == known_bugs)
-            .collect(),
-    )
+    Some(files.into_iter().collect())
 }
 
 /// Runs `check` on every file in a few worker threads and fails once, at the end, listing every
@@ -178,7 +142,8 @@ fn check_record(i: usize, line: &str, lengths: Option<(u32, u32)>) -> Vec<String
     let caplen = obj.get("caplen").and_then(Value::as_u64);
     let len = obj.get("len").and_then(Value::as_u64);
     if let Some((c, l)) = lengths {
-        if caplen != Some(c as u64) || len != Some(l as u64) {
+        // libpcap cuts a record longer than the file's snaplen; pkt keeps all of it.
+        if caplen.is_none_or(|x| x < c as u64) || len != Some(l as u64) {
             bad(format!(
                 "caplen/len {caplen:?}/{len:?}, libpcap says {c}/{l}"
             ));
@@ -277,7 +242,7 @@ fn check_text_views(path: &Path) -> Vec<String> {
 
 #[test]
 fn corpus_json_matches_libpcap() {
-    let Some(files) = corpus_files(false) else {
+    let Some(files) = corpus_files() else {
         return;
     };
     for_each_file(&files, check_json);
@@ -285,23 +250,8 @@ fn corpus_json_matches_libpcap() {
 
 #[test]
 fn corpus_text_views_do_not_panic() {
-    let Some(files) = corpus_files(false) else {
+    let Some(files) = corpus_files() else {
         return;
     };
     for_each_file(&files, check_text_views);
-}
-
-/// The files of [`KNOWN_BUGS`] through the same checks.
-#[test]
-#[ignore = "bug: pkt panics on out-of-range microsecond timestamps (pcapio.rs frac * 1000 overflow) \
-            and gives a caplen-0 frame of an undecoded link type neither layers nor errors"]
-fn corpus_known_bug_files() {
-    let Some(files) = corpus_files(true) else {
-        return;
-    };
-    for_each_file(&files, |path| {
-        let mut problems = check_json(path);
-        problems.extend(check_text_views(path));
-        problems
-    });
 }

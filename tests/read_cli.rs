@@ -293,7 +293,6 @@ fn write_to_a_bad_path_is_a_one_line_error() {
 }
 
 #[test]
-#[ignore = "bug: a -w open error names the output path twice"]
 fn write_error_names_the_path_once() {
     let (dir, file) = setup("write_bad_once");
     let bad = dir.join("no-such-dir").join("out.pcap");
@@ -639,7 +638,6 @@ fn options_after_files_are_options() {
 /// libpcap hands a microsecond file's fraction through unchecked; a damaged one can exceed a
 /// second.
 #[test]
-#[ignore = "bug: pcapio.rs `frac * 1000` overflows u32 (panic in debug, wrong time in release)"]
 fn out_of_range_microseconds_do_not_panic() {
     let dir = temp_dir("bad_usec");
     let file = dir.join("bad-usec.pcap");
@@ -660,7 +658,6 @@ fn out_of_range_microseconds_do_not_panic() {
 
 /// The JSON contract: a record has layers, or errors saying why not.
 #[test]
-#[ignore = "bug: an empty frame of an undecoded link type gets neither layers nor errors"]
 fn empty_frame_of_undecoded_linktype_is_explained() {
     let dir = temp_dir("empty_frame");
     let file = dir.join("lt182.pcap");

@@ -1,8 +1,6 @@
 //! The field model: every layer is a table of [`Field`]s (scapy's `fields_desc`), and every
 //! view — dissection, `show`, summaries, NDJSON — reads that one table.
 
-use std::fmt::Write as _;
-
 /// How a field sits on the wire.
 #[derive(Clone, Copy, Debug)]
 pub enum Kind {
@@ -325,7 +323,10 @@ pub fn fmt_hex(bytes: &[u8], out: &mut String) {
     let mut chunks = bytes.chunks_exact(16);
     let mut at = 0;
     for c in &mut chunks {
-        hex16(c.try_into().expect("16 bytes"), (&mut dst[at..at + 32]).try_into().expect("32 bytes"));
+        hex16(
+            c.try_into().expect("16 bytes"),
+            (&mut dst[at..at + 32]).try_into().expect("32 bytes"),
+        );
         at += 32;
     }
     for (pair, b) in dst[at..].chunks_exact_mut(2).zip(chunks.remainder()) {
@@ -345,11 +346,20 @@ fn hex16(src: &[u8; 16], dst: &mut [u8; 32]) {
         let hi = _mm_and_si128(_mm_srli_epi16(v, 4), mask);
         let lo = _mm_and_si128(v, mask);
         let digits = |x: __m128i| {
-            let letter = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(9)), _mm_set1_epi8(b'a' as i8 - b'0' as i8 - 10));
+            let letter = _mm_and_si128(
+                _mm_cmpgt_epi8(x, _mm_set1_epi8(9)),
+                _mm_set1_epi8(b'a' as i8 - b'0' as i8 - 10),
+            );
             _mm_add_epi8(_mm_add_epi8(x, _mm_set1_epi8(b'0' as i8)), letter)
         };
-        _mm_storeu_si128(dst.as_mut_ptr() as *mut __m128i, digits(_mm_unpacklo_epi8(hi, lo)));
-        _mm_storeu_si128(dst.as_mut_ptr().add(16) as *mut __m128i, digits(_mm_unpackhi_epi8(hi, lo)));
+        _mm_storeu_si128(
+            dst.as_mut_ptr() as *mut __m128i,
+            digits(_mm_unpacklo_epi8(hi, lo)),
+        );
+        _mm_storeu_si128(
+            dst.as_mut_ptr().add(16) as *mut __m128i,
+            digits(_mm_unpackhi_epi8(hi, lo)),
+        );
     }
 }
 
@@ -367,8 +377,17 @@ mod tests {
     #[test]
     fn ipv6_text_is_rfc5952() {
         let cases = [
-            "::", "::1", "2001:db8::1", "2001:db8:0:1:1:1:1:1", "2001:0:0:1::1", "fe80::fc:ff:fe00:1",
-            "1::", "2001:db8::1:0:0:1", "ff02::1:ff00:2", "1:2:3:4:5:6:7:8", "::ffff:c000:201",
+            "::",
+            "::1",
+            "2001:db8::1",
+            "2001:db8:0:1:1:1:1:1",
+            "2001:0:0:1::1",
+            "fe80::fc:ff:fe00:1",
+            "1::",
+            "2001:db8::1:0:0:1",
+            "ff02::1:ff00:2",
+            "1:2:3:4:5:6:7:8",
+            "::ffff:c000:201",
         ];
         for c in cases {
             let a: std::net::Ipv6Addr = c.parse().unwrap();

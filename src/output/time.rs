@@ -29,7 +29,11 @@ impl Clock {
         }
         out.push('.');
         let mut b = itoa::Buffer::new();
-        let (digits, v) = if nsec.is_multiple_of(1000) { (6, nsec / 1000) } else { (9, nsec) };
+        let (digits, v) = if nsec.is_multiple_of(1000) {
+            (6, nsec / 1000)
+        } else {
+            (9, nsec)
+        };
         let t = b.format(v);
         for _ in t.len()..digits {
             out.push('0');
@@ -57,7 +61,11 @@ pub fn write_fraction(out: &mut Vec<u8>, nsec: u32) {
 pub fn push_epoch(sec: i64, nsec: u32, out: &mut String) {
     out.push_str(itoa::Buffer::new().format(sec));
     out.push('.');
-    let (digits, v) = if nsec.is_multiple_of(1000) { (6, nsec / 1000) } else { (9, nsec) };
+    let (digits, v) = if nsec.is_multiple_of(1000) {
+        (6, nsec / 1000)
+    } else {
+        (9, nsec)
+    };
     let mut b = itoa::Buffer::new();
     let s = b.format(v);
     for _ in s.len()..digits {
@@ -99,7 +107,11 @@ mod tests {
         let mut v = Vec::new();
         write_epoch(&mut v, 1_700_000_000, 5);
         assert_eq!(String::from_utf8(v).unwrap(), "1700000000.000000005");
-        for (ns, text) in [(5, "1700000000.000000005"), (123_456_000, "1700000000.123456"), (0, "1700000000.000000")] {
+        for (ns, text) in [
+            (5, "1700000000.000000005"),
+            (123_456_000, "1700000000.123456"),
+            (0, "1700000000.000000"),
+        ] {
             let mut s = String::new();
             push_epoch(1_700_000_000, ns, &mut s);
             assert_eq!(s, text);

@@ -109,7 +109,7 @@ pub fn write_pcap(path: &Path, recs: &[Rec]) {
 /// Bytes from hex, ignoring white space.
 pub fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    assert!(s.len() % 2 == 0, "odd hex length");
+    assert!(s.len().is_multiple_of(2), "odd hex length");
     (0..s.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex digit"))
@@ -157,8 +157,8 @@ pub fn libpcap_read(path: &Path, nano: bool) -> Result<(Vec<Read>, Option<String
     loop {
         match cap.next_packet() {
             Ok(p) => v.push(Read {
-                sec: p.header.ts.tv_sec as i64,
-                frac: p.header.ts.tv_usec as i64,
+                sec: p.header.ts.tv_sec,
+                frac: p.header.ts.tv_usec,
                 caplen: p.header.caplen,
                 len: p.header.len,
                 data: p.data.to_vec(),
