@@ -28,6 +28,8 @@ pub struct Packet {
     pub errors: Vec<Issue>,
     /// Value vectors of earlier packets, reused by [`dissect_into`] (no allocation per layer).
     spare: Vec<Vec<Value>>,
+    /// Byte buffers of earlier `Raw`/`Padding` loads, reused likewise.
+    spare_bytes: Vec<Vec<u8>>,
 }
 
 impl PartialEq for Packet {
@@ -58,7 +60,12 @@ pub fn dissect(linktype: u32, data: &[u8], wire_len: usize) -> Packet {
 /// As [`dissect`], reusing `pkt`'s allocations.
 pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packet) {
     for mut l in pkt.layers.drain(..) {
-        l.values.clear();
+        for v in l.values.drain(..) {
+            if let Value::Bytes(mut b) = v {
+                b.clear();
+                pkt.spare_bytes.push(b);
+            }
+        }
         pkt.spare.push(l.values);
     }
     pkt.errors.clear();
@@ -164,7 +171,9 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
 fn push_raw(proto: &'static Proto, data: &[u8], start: usize, end: usize, pkt: &mut Packet) {
     if start < end {
         let mut values = pkt.spare.pop().unwrap_or_default();
-        values.push(Value::Bytes(data[start..end].to_vec()));
+        let mut load = pkt.spare_bytes.pop().unwrap_or_default();
+        load.extend_from_slice(&data[start..end]);
+        values.push(Value::Bytes(load));
         pkt.layers.push(Layer {
             proto,
             offset: start,
@@ -344,10 +353,7 @@ fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
     let mut out = Vec::new();
     while let Some(&kind) = b.first() {
         if kind == 0 || kind == 1 {
-            out.push(TcpOption {
-                kind,
-                data: Vec::new(),
-            });
+            out.push(TcpOption::new(kind, &[]));
             b = &b[1..];
             if kind == 0 {
                 break;
@@ -357,10 +363,7 @@ fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
         let len = (b.get(1).copied().unwrap_or(0) as usize)
             .max(2)
             .min(b.len());
-        out.push(TcpOption {
-            kind,
-            data: b[2.min(len)..len].to_vec(),
-        });
+        out.push(TcpOption::new(kind, &b[2.min(len)..len]));
         b = &b[len..];
     }
     out

@@ -152,11 +152,40 @@ impl Value {
     }
 }
 
-/// One TCP option as it was on the wire: its kind and the bytes after the length byte.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One TCP option as it was on the wire: its kind and the bytes after the length byte, held
+/// inline (the options area is at most 40 bytes) so that reading options allocates nothing.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct TcpOption {
     pub kind: u8,
-    pub data: Vec<u8>,
+    len: u8,
+    bytes: [u8; TcpOption::MAX_DATA],
+}
+
+impl TcpOption {
+    /// The most data bytes an option can carry (40 bytes of options, less kind and length).
+    pub const MAX_DATA: usize = 38;
+
+    /// An option of this kind with this data (cut to [`TcpOption::MAX_DATA`] bytes).
+    pub fn new(kind: u8, data: &[u8]) -> TcpOption {
+        let n = data.len().min(Self::MAX_DATA);
+        let mut bytes = [0; Self::MAX_DATA];
+        bytes[..n].copy_from_slice(&data[..n]);
+        TcpOption {
+            kind,
+            len: n as u8,
+            bytes,
+        }
+    }
+
+    pub fn data(&self) -> &[u8] {
+        &self.bytes[..self.len as usize]
+    }
+}
+
+impl std::fmt::Debug for TcpOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "TcpOption({}, {:02x?})", self.kind, self.data())
+    }
 }
 
 /// One dissected (or built) layer: which protocol, where it sits in the frame, and one value per

@@ -78,17 +78,40 @@ pub fn option_name(kind: u8) -> Option<&'static str> {
     })
 }
 
-/// The value of a known option as scapy decodes it: numbers, a list of numbers, or `None` when
-/// the option is not of the size its kind needs (then it is rendered as bytes).
-pub fn option_numbers(o: &TcpOption) -> Option<Vec<u64>> {
-    let d = &o.data;
-    let be = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
-    match (o.kind, d.len()) {
-        (2, 2) | (3, 1) | (28, 2) => Some(vec![be(d)]),
-        (5, n) if n % 4 == 0 => Some(d.chunks(4).map(be).collect()),
-        (8, 8) => Some(vec![be(&d[..4]), be(&d[4..])]),
-        _ => None,
+/// The numbers in a known option's value (at most nine: a SAck of 36 bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionNumbers {
+    values: [u64; 9],
+    n: usize,
+}
+
+impl OptionNumbers {
+    pub fn as_slice(&self) -> &[u64] {
+        &self.values[..self.n]
     }
+}
+
+/// The value of a known option as scapy decodes it: numbers, or `None` when the option is not of
+/// the size its kind needs (then it is rendered as bytes).
+pub fn option_numbers(o: &TcpOption) -> Option<OptionNumbers> {
+    let d = o.data();
+    let be = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | x as u64);
+    let mut out = OptionNumbers {
+        values: [0; 9],
+        n: 0,
+    };
+    let chunk = match (o.kind, d.len()) {
+        (2, 2) | (28, 2) => 2,
+        (3, 1) => 1,
+        (5, n) if n % 4 == 0 && n <= 36 => 4,
+        (8, 8) => 4,
+        _ => return None,
+    };
+    for c in d.chunks(chunk) {
+        out.values[out.n] = be(c);
+        out.n += 1;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -114,17 +137,14 @@ pub(crate) mod tests {
         };
         let kinds: Vec<u8> = o.iter().map(|o| o.kind).collect();
         assert_eq!(kinds, [2, 1, 3, 4, 8, 0]);
-        assert_eq!(super::option_numbers(&o[0]), Some(vec![1460]));
-        assert_eq!(super::option_numbers(&o[4]), Some(vec![1, 2]));
+        assert_eq!(super::option_numbers(&o[0]).unwrap().as_slice(), [1460]);
+        assert_eq!(super::option_numbers(&o[4]).unwrap().as_slice(), [1, 2]);
         assert!(p.errors.is_empty(), "{:?}", p.errors);
     }
 
     #[test]
     fn unknown_option_kept_as_bytes() {
-        let o = TcpOption {
-            kind: 30,
-            data: vec![0x61, 0x62],
-        };
+        let o = TcpOption::new(30, &[0x61, 0x62]);
         assert_eq!(super::option_name(o.kind), None);
         assert_eq!(super::option_numbers(&o), None);
     }
@@ -168,7 +188,7 @@ pub(crate) mod tests {
     fn option_running_past_the_header_keeps_its_bytes() {
         let o = crate::dissect::tests_support::tcp_options(&hex("0204 05b4 30 0a 3030"));
         assert_eq!(o.len(), 2);
-        assert_eq!((o[1].kind, o[1].data.clone()), (0x30, vec![0x30, 0x30]));
+        assert_eq!((o[1].kind, o[1].data()), (0x30, &[0x30, 0x30][..]));
     }
 
     #[test]

@@ -13,15 +13,17 @@ pub const CONTRACT_VERSION: u32 = 1;
 
 /// Appends one record (without the newline).
 pub fn write_record(meta: &FrameMeta, pkt: &Packet, out: &mut String) {
-    let _ = write!(out, "{{\"n\":{},\"time\":", meta.n);
-    let mut t = Vec::with_capacity(24);
-    super::time::write_epoch(&mut t, meta.ts_sec, meta.ts_nsec);
-    out.push_str(std::str::from_utf8(&t).unwrap_or("0"));
-    let _ = write!(
-        out,
-        ",\"caplen\":{},\"len\":{},\"linktype\":{},\"layers\":[",
-        meta.caplen, meta.len, meta.linktype
-    );
+    out.push_str("{\"n\":");
+    push_int(meta.n, out);
+    out.push_str(",\"time\":");
+    super::time::push_epoch(meta.ts_sec, meta.ts_nsec, out);
+    out.push_str(",\"caplen\":");
+    push_int(meta.caplen as u64, out);
+    out.push_str(",\"len\":");
+    push_int(meta.len as u64, out);
+    out.push_str(",\"linktype\":");
+    push_int(meta.linktype as u64, out);
+    out.push_str(",\"layers\":[");
     for (i, l) in pkt.layers.iter().enumerate() {
         if i > 0 {
             out.push(',');
@@ -121,17 +123,15 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
             out.push_str(n);
             out.push('"');
         }
-        None => {
-            let _ = write!(out, "{}", o.kind);
-        }
+        None => push_int(o.kind as u64, out),
     }
     out.push(',');
     match (o.kind, tcp::option_numbers(o)) {
         (0 | 1, _) => out.push_str("null"),
-        (2 | 3 | 28, Some(n)) => push_int(n[0], out),
+        (2 | 3 | 28, Some(n)) => push_int(n.as_slice()[0], out),
         (_, Some(n)) => {
             out.push('[');
-            for (i, x) in n.iter().enumerate() {
+            for (i, x) in n.as_slice().iter().enumerate() {
                 if i > 0 {
                     out.push(',');
                 }
@@ -139,7 +139,7 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
             }
             out.push(']');
         }
-        (_, None) => quoted(out, |s| fmt_hex(&o.data, s)),
+        (_, None) => quoted(out, |s| fmt_hex(o.data(), s)),
     }
     out.push(']');
 }

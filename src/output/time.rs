@@ -1,7 +1,5 @@
 //! Timestamps without a time-zone lookup per packet: the local offset is taken once.
 
-use std::io::Write;
-
 /// Formats a capture timestamp as the local time of day, `HH:MM:SS.ffffff` (tcpdump's default).
 pub struct Clock {
     offset: i64,
@@ -14,10 +12,12 @@ impl Clock {
             offset: local_offset(at),
         }
     }
+
     pub fn utc() -> Clock {
         Clock { offset: 0 }
     }
-    /// Appends `HH:MM:SS.ffffff` to a string.
+
+    /// Appends `HH:MM:SS.ffffff` (nine digits for a nanosecond timestamp).
     pub fn push_time_of_day(&self, sec: i64, nsec: u32, out: &mut String) {
         let s = (sec + self.offset).rem_euclid(86_400);
         for (i, v) in [s / 3600, s / 60 % 60, s % 60].into_iter().enumerate() {
@@ -27,39 +27,18 @@ impl Clock {
             out.push((b'0' + (v / 10) as u8) as char);
             out.push((b'0' + (v % 10) as u8) as char);
         }
-        out.push('.');
-        let mut b = itoa::Buffer::new();
-        let (digits, v) = if nsec.is_multiple_of(1000) {
-            (6, nsec / 1000)
-        } else {
-            (9, nsec)
-        };
-        let t = b.format(v);
-        for _ in t.len()..digits {
-            out.push('0');
-        }
-        out.push_str(t);
-    }
-
-    pub fn write_time_of_day(&self, out: &mut Vec<u8>, sec: i64, nsec: u32) {
-        let s = (sec + self.offset).rem_euclid(86_400);
-        let _ = write!(out, "{:02}:{:02}:{:02}.", s / 3600, s / 60 % 60, s % 60);
-        write_fraction(out, nsec);
+        push_fraction(nsec, out);
     }
 }
 
-/// `.ffffff` with microseconds, or nine digits when the capture has nanoseconds.
-pub fn write_fraction(out: &mut Vec<u8>, nsec: u32) {
-    if nsec.is_multiple_of(1000) {
-        let _ = write!(out, "{:06}", nsec / 1000);
-    } else {
-        let _ = write!(out, "{nsec:09}");
-    }
-}
-
-/// Epoch seconds with the fraction into a string (the JSON `time`).
+/// Epoch seconds with the fraction (the JSON `time`, and `--tt`).
 pub fn push_epoch(sec: i64, nsec: u32, out: &mut String) {
     out.push_str(itoa::Buffer::new().format(sec));
+    push_fraction(nsec, out);
+}
+
+/// `.ffffff`, or nine digits when the timestamp has nanoseconds.
+fn push_fraction(nsec: u32, out: &mut String) {
     out.push('.');
     let (digits, v) = if nsec.is_multiple_of(1000) {
         (6, nsec / 1000)
@@ -67,17 +46,11 @@ pub fn push_epoch(sec: i64, nsec: u32, out: &mut String) {
         (9, nsec)
     };
     let mut b = itoa::Buffer::new();
-    let s = b.format(v);
-    for _ in s.len()..digits {
+    let t = b.format(v);
+    for _ in t.len()..digits {
         out.push('0');
     }
-    out.push_str(s);
-}
-
-/// Epoch seconds with the fraction, as a JSON number.
-pub fn write_epoch(out: &mut Vec<u8>, sec: i64, nsec: u32) {
-    let _ = write!(out, "{sec}.");
-    write_fraction(out, nsec);
+    out.push_str(t);
 }
 
 fn local_offset(at: i64) -> i64 {
@@ -97,16 +70,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn time_of_day_and_epoch() {
-        let mut v = Vec::new();
-        Clock::utc().write_time_of_day(&mut v, 1_700_000_000, 123_456_000);
-        assert_eq!(String::from_utf8(v).unwrap(), "22:13:20.123456");
+    fn time_of_day() {
         let mut s = String::new();
         Clock::utc().push_time_of_day(1_700_000_000, 123_456_000, &mut s);
         assert_eq!(s, "22:13:20.123456");
-        let mut v = Vec::new();
-        write_epoch(&mut v, 1_700_000_000, 5);
-        assert_eq!(String::from_utf8(v).unwrap(), "1700000000.000000005");
+        s.clear();
+        Clock::utc().push_time_of_day(1_700_000_000 + 86_399 - 80_000, 7, &mut s);
+        assert_eq!(s, "23:59:59.000000007");
+    }
+
+    #[test]
+    fn epoch_keeps_micro_or_nanoseconds() {
         for (ns, text) in [
             (5, "1700000000.000000005"),
             (123_456_000, "1700000000.123456"),
