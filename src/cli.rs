@@ -24,14 +24,7 @@ pub enum Command {
     Read(ReadArgs),
 }
 
-/// How packets are printed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum View {
-    Summary,
-    Show,
-    Hex,
-    Json,
-}
+pub use pkt::output::render::View;
 
 #[derive(Args, Debug)]
 pub struct ReadArgs {

@@ -46,6 +46,10 @@ impl Packet {
     }
 }
 
+/// How many spare buffers a [`Packet`] keeps for the next frame (bounded: memory stays flat
+/// however many frames go through).
+const SPARE: usize = 64;
+
 /// Most layers one frame may have before the rest is left as `Raw` (tunnel bombs).
 const MAX_LAYERS: usize = 48;
 
@@ -61,12 +65,16 @@ pub fn dissect(linktype: u32, data: &[u8], wire_len: usize) -> Packet {
 pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packet) {
     for mut l in pkt.layers.drain(..) {
         for v in l.values.drain(..) {
-            if let Value::Bytes(mut b) = v {
+            if let Value::Bytes(mut b) = v
+                && pkt.spare_bytes.len() < SPARE
+            {
                 b.clear();
                 pkt.spare_bytes.push(b);
             }
         }
-        pkt.spare.push(l.values);
+        if pkt.spare.len() < SPARE {
+            pkt.spare.push(l.values);
+        }
     }
     pkt.errors.clear();
     let first = match link::proto_for(linktype, data) {
@@ -513,6 +521,21 @@ mod tests {
             p.errors[0].error,
             "truncated: Ether header needs 14 bytes, 0 left"
         );
+    }
+
+    #[test]
+    fn reuse_keeps_memory_bounded() {
+        // ICMPv6 echo data is read as bytes: a million of them must not pile up spare buffers.
+        let f = crate::test_util::hex(
+            "ffffffffffff00000000000086dd 6000000000083a40 00000000000000000000000000000001 \
+             00000000000000000000000000000001 8000 0000 0001 0001",
+        );
+        let mut p = Packet::default();
+        for _ in 0..1000 {
+            dissect_into(1, &f, f.len(), &mut p);
+        }
+        assert!(p.spare.len() <= SPARE && p.spare_bytes.len() <= SPARE);
+        assert_eq!(p.layers[2].name(), "ICMPv6EchoRequest");
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! `pkt read`: capture files → views (or a sliced capture with `-w`).
+//! `pkt read`: capture files → views (or a sliced capture with `-w`). The reading happens here;
+//! rendering runs on every core through `output::parallel`, and comes out in order.
 
-use crate::cli::{ReadArgs, View};
+use crate::cli::ReadArgs;
 use anyhow::{Context, Result, anyhow};
-use pkt::dissect::{Packet, dissect_into};
-use pkt::output::{FrameMeta, hexdump, json, show, summary, time::Clock};
+use pkt::output::FrameMeta;
+use pkt::output::parallel::{self, Batch, Pipeline};
+use pkt::output::render::{Style, TimeStyle};
+use pkt::output::time::Clock;
 use pkt::pcapio::{CaptureError, CaptureFile, Writer};
-use std::io::Write;
 use std::process::ExitCode;
 
 pub fn run(args: &ReadArgs) -> Result<ExitCode> {
@@ -13,19 +15,49 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
     if files.iter().filter(|f| f.as_str() == "-").count() > 1 {
         return Err(anyhow!("standard input can be read only once"));
     }
-    let view = args.view();
+    let style = Style {
+        view: args.view(),
+        time: if args.epoch {
+            TimeStyle::Epoch
+        } else if args.no_time {
+            TimeStyle::None
+        } else {
+            TimeStyle::TimeOfDay
+        },
+        number: args.number,
+    };
     let print = args.write.is_none() || args.print;
-    let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    // The reader is one thread and the writer mostly waits: render on all the cores.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (result, written) = parallel::run(style, workers, std::io::stdout(), |pipeline| {
+        read_all(args, &files, filter.as_deref(), print, pipeline)
+    });
+    let outcome = result?;
+    // A closed stdout (`| head`) is a quiet success; the caller recognises it.
+    written?;
+    if let Some(e) = outcome {
+        eprintln!("pkt: {e}");
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Reads every file in order into the pipeline (and the `-w` output). Returns the damage that
+/// stopped a file early, if any.
+fn read_all(
+    args: &ReadArgs,
+    files: &[String],
+    filter: Option<&str>,
+    print: bool,
+    pipeline: &mut Pipeline,
+) -> Result<Option<CaptureError>> {
     let mut writer: Option<Writer> = None;
-    let mut pkt = Packet::default();
-    let mut buf = String::with_capacity(FLUSH_AT + 4096);
+    let mut batch = Batch::default();
     let mut clock: Option<Clock> = None;
     let mut n = 0u64;
-    let mut damaged: Option<CaptureError> = None;
-
-    'files: for path in &files {
-        let mut cf = CaptureFile::open(path, filter.as_deref())?;
+    let mut damaged = None;
+    'files: for path in files {
+        let mut cf = CaptureFile::open(path, filter)?;
         if let Some(w) = &args.write {
             match &writer {
                 None => writer = Some(cf.savefile(w)?),
@@ -68,73 +100,18 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
                 len: frame.len,
                 linktype,
             };
-            dissect_into(linktype, frame.data, frame.len, &mut pkt);
-            // Records accumulate in one buffer that goes to stdout in large writes.
-            match view {
-                View::Json => json::write_record(&meta, &pkt, &mut buf),
-                View::Summary | View::Hex | View::Show => {
-                    let clock = clock.get_or_insert_with(|| Clock::local(frame.ts_sec));
-                    write_prefix(args, &meta, clock, &mut buf);
-                    summary::write(&pkt, &mut buf);
-                    match view {
-                        View::Hex => {
-                            buf.push('\n');
-                            hexdump::write(frame.data, &mut buf);
-                            continue_flush(&mut buf, &mut out)?;
-                            continue;
-                        }
-                        View::Show => {
-                            buf.push('\n');
-                            show::write(&pkt, &mut buf);
-                            continue_flush(&mut buf, &mut out)?;
-                            continue;
-                        }
-                        _ => {}
-                    }
-                }
+            let clock = *clock.get_or_insert_with(|| Clock::local(frame.ts_sec));
+            batch.push(meta, frame.data, clock);
+            if batch.is_full() && !pipeline.send(std::mem::take(&mut batch)) {
+                break 'files; // the output closed
             }
-            buf.push('\n');
-            continue_flush(&mut buf, &mut out)?;
         }
     }
-    out.write_all(buf.as_bytes())?;
-    out.flush()?;
+    if !batch.is_empty() {
+        pipeline.send(batch);
+    }
     if let Some(w) = writer.as_mut() {
         w.flush().context("flushing the output capture")?;
     }
-    if let Some(e) = damaged {
-        eprintln!("pkt: {e}");
-        return Ok(ExitCode::from(1));
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Output is written to stdout once this much has accumulated.
-const FLUSH_AT: usize = 1 << 16;
-
-fn continue_flush(buf: &mut String, out: &mut impl Write) -> std::io::Result<()> {
-    if buf.len() >= FLUSH_AT {
-        out.write_all(buf.as_bytes())?;
-        buf.clear();
-    }
-    Ok(())
-}
-
-fn write_prefix(args: &ReadArgs, meta: &FrameMeta, clock: &Clock, buf: &mut String) {
-    if args.number {
-        let mut b = itoa::Buffer::new();
-        let n = b.format(meta.n);
-        for _ in n.len()..5 {
-            buf.push(' ');
-        }
-        buf.push_str(n);
-        buf.push(' ');
-    }
-    if args.epoch {
-        pkt::output::time::push_epoch(meta.ts_sec, meta.ts_nsec, buf);
-        buf.push(' ');
-    } else if !args.no_time {
-        clock.push_time_of_day(meta.ts_sec, meta.ts_nsec, buf);
-        buf.push(' ');
-    }
+    Ok(damaged)
 }

@@ -53,8 +53,11 @@ pub static TCPERROR: Proto = Proto {
 
 fn summary(layers: &[Layer], i: usize, out: &mut String) {
     fmt_endpoints(layers, i, out);
-    out.push(' ');
-    flag_string(val(&layers[i].values, 6), FLAGS, out);
+    // A header cut before the flags shows none.
+    if let Some(flags) = layers[i].values.get(6).and_then(Value::int) {
+        out.push(' ');
+        flag_string(flags, FLAGS, out);
+    }
 }
 
 /// scapy's name for a TCP option kind, and how its value reads.

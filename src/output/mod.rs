@@ -3,6 +3,8 @@
 
 pub mod hexdump;
 pub mod json;
+pub mod parallel;
+pub mod render;
 pub mod show;
 pub mod summary;
 pub mod time;

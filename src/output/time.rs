@@ -1,6 +1,7 @@
 //! Timestamps without a time-zone lookup per packet: the local offset is taken once.
 
 /// Formats a capture timestamp as the local time of day, `HH:MM:SS.ffffff` (tcpdump's default).
+#[derive(Clone, Copy, Debug)]
 pub struct Clock {
     offset: i64,
 }

@@ -1,0 +1,79 @@
+//! One frame → its text in the chosen view: the summary line (with the time prefix), the
+//! summary and a hexdump, the summary and the `show` tree, or the NDJSON record.
+
+use super::time::{Clock, push_epoch};
+use super::{FrameMeta, hexdump, json, show, summary};
+use crate::dissect::{Packet, dissect_into};
+
+/// Which view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum View {
+    Summary,
+    Show,
+    Hex,
+    Json,
+}
+
+/// How summary lines start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeStyle {
+    /// Local time of day (tcpdump's default).
+    TimeOfDay,
+    /// Seconds since the epoch (`--tt`).
+    Epoch,
+    None,
+}
+
+/// Everything that decides how a frame is printed.
+#[derive(Clone, Copy, Debug)]
+pub struct Style {
+    pub view: View,
+    pub time: TimeStyle,
+    /// Number the summary lines.
+    pub number: bool,
+}
+
+/// Dissects `data` into `pkt` (reusing its buffers) and appends the frame's text to `out`,
+/// newline included.
+pub fn render(
+    style: &Style,
+    clock: &Clock,
+    meta: &FrameMeta,
+    data: &[u8],
+    pkt: &mut Packet,
+    out: &mut String,
+) {
+    dissect_into(meta.linktype, data, meta.len, pkt);
+    if style.view == View::Json {
+        json::write_record(meta, pkt, out);
+        out.push('\n');
+        return;
+    }
+    if style.number {
+        let mut b = itoa::Buffer::new();
+        let n = b.format(meta.n);
+        for _ in n.len()..5 {
+            out.push(' ');
+        }
+        out.push_str(n);
+        out.push(' ');
+    }
+    match style.time {
+        TimeStyle::Epoch => {
+            push_epoch(meta.ts_sec, meta.ts_nsec, out);
+            out.push(' ');
+        }
+        TimeStyle::TimeOfDay => {
+            clock.push_time_of_day(meta.ts_sec, meta.ts_nsec, out);
+            out.push(' ');
+        }
+        TimeStyle::None => {}
+    }
+    summary::write(pkt, out);
+    out.push('\n');
+    match style.view {
+        View::Hex => hexdump::write(data, out),
+        View::Show => show::write(pkt, out),
+        _ => {}
+    }
+}
