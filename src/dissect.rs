@@ -63,6 +63,28 @@ pub fn dissect(linktype: u32, data: &[u8], wire_len: usize) -> Packet {
 
 /// As [`dissect`], reusing `pkt`'s allocations.
 pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packet) {
+    match link::proto_for(linktype, data) {
+        Some(first) => dissect_as(first, data, wire_len, pkt),
+        None => {
+            recycle(pkt);
+            pkt.errors.push(Issue {
+                layer: "linktype",
+                offset: 0,
+                field: None,
+                error: format!(
+                    "link type {} ({}) is not decoded",
+                    linktype,
+                    link::name(linktype)
+                ),
+                expected: None,
+            });
+            push_raw(&raw::RAW, data, 0, data.len(), pkt);
+        }
+    }
+}
+
+/// Moves the previous packet's buffers to the spare pools.
+fn recycle(pkt: &mut Packet) {
     for mut l in pkt.layers.drain(..) {
         for v in l.values.drain(..) {
             if let Value::Bytes(mut b) = v
@@ -77,26 +99,12 @@ pub fn dissect_into(linktype: u32, data: &[u8], wire_len: usize, pkt: &mut Packe
         }
     }
     pkt.errors.clear();
-    let first = match link::proto_for(linktype, data) {
-        Some(p) => p,
-        None => {
-            {
-                pkt.errors.push(Issue {
-                    layer: "linktype",
-                    offset: 0,
-                    field: None,
-                    error: format!(
-                        "link type {} ({}) is not decoded",
-                        linktype,
-                        link::name(linktype)
-                    ),
-                    expected: None,
-                });
-            }
-            push_raw(&raw::RAW, data, 0, data.len(), pkt);
-            return;
-        }
-    };
+}
+
+/// Dissects `data` starting with layer `first` (what `pkt craft` shows: its packets may start
+/// at any layer).
+pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut Packet) {
+    recycle(pkt);
     let snapped = wire_len > data.len();
     let mut paddings: Vec<(usize, usize)> = Vec::new();
     let mut proto = first;

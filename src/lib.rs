@@ -1,6 +1,7 @@
 //! pkt: a packet crafting and sniffing tool. The library holds the packet model (`layers`),
 //! dissection, the views and the I/O; the `pkt` binary drives them.
 
+pub mod build;
 pub mod checksum;
 pub mod dissect;
 pub mod layers;
