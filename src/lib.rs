@@ -4,6 +4,7 @@
 pub mod build;
 pub mod checksum;
 pub mod dissect;
+pub mod expr;
 pub mod layers;
 pub mod output;
 pub mod pcapio;
