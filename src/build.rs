@@ -5,7 +5,7 @@
 
 use crate::checksum;
 use crate::layers::field::Def;
-use crate::layers::{Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, bind, ipv6};
+use crate::layers::{Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, bind};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A layer of this protocol with every field at its default (computed fields unset).
@@ -60,13 +60,16 @@ pub fn parse_mac(t: &str) -> Option<[u8; 6]> {
 /// Serialises a stack of layers, outermost first.
 pub fn build(layers: &[Layer]) -> Vec<u8> {
     // Trailing Padding is outside every length and checksum.
-    let body_end = layers.iter().rposition(|l| l.proto.name != "Padding").map_or(0, |i| i + 1);
+    let body_end = layers
+        .iter()
+        .rposition(|l| l.proto.name != "Padding")
+        .map_or(0, |i| i + 1);
     let mut tail: Vec<u8> = Vec::new();
     for i in (0..body_end).rev() {
-        let header = build_layer(layers, i, &tail);
-        let mut bytes = header;
+        let mut bytes = build_layer(layers, i, &tail);
+        let header_len = bytes.len();
         bytes.extend_from_slice(&tail);
-        checksum_into(layers, i, &mut bytes);
+        checksum_into(layers, i, header_len, &mut bytes);
         tail = bytes;
     }
     for l in &layers[body_end..] {
@@ -188,9 +191,15 @@ fn encode_variable(f: &Field, v: &Value) -> Option<Vec<u8>> {
         (Value::Options(opts), Kind::Options(OptionSet::Ip6)) => {
             let mut out = Vec::new();
             for o in opts {
+                // Each option starts where its alignment rule (RFC 8200 §4.2) wants it; the
+                // header's `nh` and `len` come first, hence the 2.
+                let delta = alignment_delta(o.proto.name, out.len() + 2);
+                pad6(&mut out, delta);
                 out.extend(build_option(o));
             }
-            Some(ipv6_autopad(out))
+            let end = (8 - (out.len() + 2) % 8) % 8;
+            pad6(&mut out, end);
+            Some(out)
         }
         (Value::Ip6List(list), _) => Some(list.concat()),
         (Value::Absent, Kind::Bytes | Kind::TcpOptions | Kind::Options(_) | Kind::Ip6List) => {
@@ -219,11 +228,9 @@ fn pad_to(mut v: Vec<u8>, n: usize) -> Vec<u8> {
     v
 }
 
-/// Hop-by-hop and destination options fill their header to a multiple of 8 bytes (2 of which
-/// are `nh` and `len`) with Pad1 or PadN, as scapy's autopad does.
-fn ipv6_autopad(mut v: Vec<u8>) -> Vec<u8> {
-    let need = (8 - (v.len() + 2) % 8) % 8;
-    match need {
+/// Pads IPv6 options with Pad1 (one byte) or PadN, as scapy's autopad does.
+fn pad6(v: &mut Vec<u8>, n: usize) {
+    match n {
         0 => {}
         1 => v.push(0),
         n => {
@@ -232,7 +239,17 @@ fn ipv6_autopad(mut v: Vec<u8>) -> Vec<u8> {
             v.extend(std::iter::repeat_n(0, n - 2));
         }
     }
-    v
+}
+
+/// Bytes of padding an option needs before it at `pos` (its `xn + y` alignment).
+fn alignment_delta(option: &str, pos: usize) -> usize {
+    let (x, y) = match option {
+        "RouterAlert" => (2, 0),
+        "Jumbo" => (4, 2),
+        "HAO" => (8, 6),
+        _ => return 0,
+    };
+    (x * (pos + x - 1 - y).div_euclid(x) + y).saturating_sub(pos)
 }
 
 /// An option sub-layer (IP or IPv6 extension-header option) with its own length filled.
@@ -330,19 +347,18 @@ fn arp_len(l: &Layer, field: &str) -> usize {
 }
 
 /// Fills layer `i`'s checksum in `bytes` (its header and payload) when it is unset.
-fn checksum_into(layers: &[Layer], i: usize, bytes: &mut [u8]) {
+fn checksum_into(layers: &[Layer], i: usize, header_len: usize, bytes: &mut [u8]) {
     let l = &layers[i];
     let Some(ck) = l.proto.checksum else { return };
     let k = l.proto.fields.iter().position(|f| f.name == ck.field);
     if k.is_none_or(|k| !l.values[k].is_absent()) || bytes.len() < ck.at + 2 {
         return;
     }
-    let header_len = header_len_of(l, bytes);
     let sum = match ck.scope {
-        Scope::Header => checksum::with_zeroed(&bytes[..header_len.min(bytes.len())], ck.at, 0),
+        Scope::Header => checksum::with_zeroed(&bytes[..header_len], ck.at, 0),
         Scope::Message => checksum::with_zeroed(bytes, ck.at, 0),
         Scope::Pseudo(proto) => {
-            let seed = pseudo_seed(&layers[..i], proto, bytes.len());
+            let seed = checksum::pseudo_header(&layers[..i], proto, bytes.len()).unwrap_or(0);
             match checksum::with_zeroed(bytes, ck.at, seed) {
                 0 if proto == 17 => 0xffff,
                 v => v,
@@ -350,59 +366,6 @@ fn checksum_into(layers: &[Layer], i: usize, bytes: &mut [u8]) {
         }
     };
     bytes[ck.at..ck.at + 2].copy_from_slice(&sum.to_be_bytes());
-}
-
-/// The IPv4 header's length from its first byte (for the header checksum).
-fn header_len_of(l: &Layer, bytes: &[u8]) -> usize {
-    if l.proto.name == "IP" {
-        (bytes[0] & 15) as usize * 4
-    } else {
-        bytes.len()
-    }
-}
-
-/// The pseudo-header sum from the nearest IP or IPv6 layer below (values, not bytes: they are
-/// known before the outer layers are built).
-fn pseudo_seed(below: &[Layer], proto: u8, len: usize) -> u32 {
-    for (j, l) in below.iter().enumerate().rev() {
-        match l.proto.name {
-            "IP" | "IPerror" => {
-                let src = ip4_of(l, "src");
-                let dst = ip4_of(l, "dst");
-                return checksum::pseudo4(&src, &dst, proto as u32, len);
-            }
-            "IPv6" | "IPerror6" => {
-                let src = ip6_of(l, "src");
-                let mut dst = ip6_of(l, "dst");
-                for r in &below[j + 1..] {
-                    if r.proto == &ipv6::ROUTING
-                        && let Some(Value::Ip6List(a)) = r.get("addresses")
-                        && let Some(last) = a.last()
-                        && r.get("segleft").is_none_or(|s| s.int().is_none_or(|s| s > 0))
-                    {
-                        dst = *last;
-                    }
-                }
-                return checksum::pseudo6(&src, &dst, proto as u32, len);
-            }
-            _ => {}
-        }
-    }
-    0
-}
-
-fn ip4_of(l: &Layer, f: &str) -> [u8; 4] {
-    match l.get(f) {
-        Some(Value::Ip4(a)) => *a,
-        _ => [0; 4],
-    }
-}
-
-fn ip6_of(l: &Layer, f: &str) -> [u8; 16] {
-    match l.get(f) {
-        Some(Value::Ip6(a)) => *a,
-        _ => [0; 16],
-    }
 }
 
 #[cfg(test)]
@@ -425,7 +388,9 @@ mod tests {
         let layers = [e, new_layer(&ip::IP), new_layer(&tcp::TCP)];
         assert_eq!(
             build(&layers),
-            hex("ffffffffffff000000000000080045000028000100004006 7ccd 7f0000017f000001 0014005000000000000000005002200091 7c0000")
+            hex(
+                "ffffffffffff000000000000080045000028000100004006 7ccd 7f0000017f000001 0014005000000000000000005002200091 7c0000"
+            )
         );
     }
 

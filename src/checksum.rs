@@ -1,5 +1,7 @@
 //! The Internet checksum (RFC 1071) and the IPv4/IPv6 pseudo-headers.
 
+use crate::layers::{Layer, Value};
+
 /// One's-complement sum of 16-bit big-endian words (odd length padded with a zero byte), added
 /// to `acc` and folded to 16 bits. Eight bytes at a time: 2^16 ≡ 1 (mod 2^16 − 1), so summing
 /// 32-bit words and folding gives the same result as summing 16-bit words.
@@ -52,6 +54,45 @@ pub fn pseudo6(src: &[u8; 16], dst: &[u8; 16], next_header: u32, len: usize) -> 
     let acc = sum(src, 0);
     let acc = sum(dst, acc);
     acc + next_header + (len as u32 & 0xffff) + (len as u32 >> 16)
+}
+
+/// The pseudo-header sum for a transport layer (`proto` 6, 17 or 58) of `len` bytes, from the
+/// nearest IPv4 or IPv6 layer below it (by field values: dissection and building share this).
+/// For IPv6, a routing header with segments left makes its last address the destination, and a
+/// home address option (Mobile IPv6) the source, as the receiver will see them.
+pub fn pseudo_header(below: &[Layer], proto: u8, len: usize) -> Option<u32> {
+    let (j, ip) = below
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, l)| matches!(l.proto.name, "IP" | "IPerror" | "IPv6" | "IPerror6"))?;
+    match (ip.get("src"), ip.get("dst")) {
+        (Some(Value::Ip4(s)), Some(Value::Ip4(d))) => Some(pseudo4(s, d, proto as u32, len)),
+        (Some(Value::Ip6(s)), Some(Value::Ip6(d))) => {
+            let (mut s, mut d) = (*s, *d);
+            for l in &below[j + 1..] {
+                match (l.proto.name, l.get("addresses"), l.get("options")) {
+                    ("IPv6ExtHdrRouting", Some(Value::Ip6List(a)), _)
+                        if l.get("segleft").and_then(Value::int) != Some(0) =>
+                    {
+                        if let Some(last) = a.last() {
+                            d = *last;
+                        }
+                    }
+                    ("IPv6ExtHdrDestOpt", _, Some(Value::Options(opts))) => {
+                        for o in opts.iter().filter(|o| o.proto.name == "HAO") {
+                            if let Some(Value::Ip6(h)) = o.get("hoa") {
+                                s = *h;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Some(pseudo6(&s, &d, proto as u32, len))
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]

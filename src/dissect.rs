@@ -101,6 +101,13 @@ fn recycle(pkt: &mut Packet) {
     pkt.errors.clear();
 }
 
+/// As [`dissect_as`], into a new packet (the frame is complete: nothing was cut by a snap length).
+pub fn dissect_as_new(first: &'static Proto, data: &[u8]) -> Packet {
+    let mut pkt = Packet::default();
+    dissect_as(first, data, data.len(), &mut pkt);
+    pkt
+}
+
 /// Dissects `data` starting with layer `first` (what `pkt craft` shows: its packets may start
 /// at any layer).
 pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut Packet) {
@@ -429,7 +436,9 @@ fn read_options(
 fn verify_checksums(data: &[u8], pkt: &mut Packet) {
     for i in 0..pkt.layers.len() {
         let l = &pkt.layers[i];
-        let Some(ck) = l.proto.checksum else { continue };
+        let Some(ck) = l.proto.checksum.filter(|_| !l.proto.quoted) else {
+            continue;
+        };
         let Some(have) = l.int(ck.field) else {
             continue;
         };
@@ -443,7 +452,8 @@ fn verify_checksums(data: &[u8], pkt: &mut Packet) {
                 if proto == 17 && have == 0 {
                     continue; // UDP without a checksum
                 }
-                let Some(seed) = pseudo_header(&pkt.layers[..i], covered.len(), proto) else {
+                let Some(seed) = checksum::pseudo_header(&pkt.layers[..i], proto, covered.len())
+                else {
                     continue;
                 };
                 match checksum::with_zeroed(covered, ck.at, seed) {
@@ -463,43 +473,6 @@ fn verify_checksums(data: &[u8], pkt: &mut Packet) {
             });
         }
     }
-}
-
-/// The pseudo-header sum for a transport layer, from the nearest IP or IPv6 layer below it.
-fn pseudo_header(below: &[Layer], len: usize, proto: u8) -> Option<u32> {
-    let proto_num = proto as u32;
-    for (j, ip) in below.iter().enumerate().rev() {
-        match ip.proto.name {
-            "IP" => {
-                let (Some(Value::Ip4(s)), Some(Value::Ip4(d))) = (ip.get("src"), ip.get("dst"))
-                else {
-                    return None;
-                };
-                return Some(checksum::pseudo4(s, d, proto_num, len));
-            }
-            "IPv6" => {
-                let (Some(Value::Ip6(s)), Some(Value::Ip6(mut d))) =
-                    (ip.get("src"), ip.get("dst").cloned())
-                else {
-                    return None;
-                };
-                // With a routing header still to be processed, the final destination counts.
-                for r in &below[j + 1..] {
-                    if r.proto.name == "IPv6ExtHdrRouting"
-                        && r.int("segleft").unwrap_or(0) > 0
-                        && let Some(Value::Ip6List(a)) = r.get("addresses")
-                        && let Some(last) = a.last()
-                    {
-                        d = *last;
-                    }
-                }
-                return Some(checksum::pseudo6(s, &d, proto_num, len));
-            }
-            _ if ip.proto.quoted => return None,
-            _ => {}
-        }
-    }
-    None
 }
 
 #[cfg(test)]

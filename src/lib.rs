@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod checksum;
+pub mod craft;
 pub mod dissect;
 pub mod expr;
 pub mod layers;

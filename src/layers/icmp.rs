@@ -63,6 +63,12 @@ pub static ICMPERROR: Proto = Proto {
     fields: &FIELDS,
     min_len: 8,
     quoted: true,
+    // Computed when building; a quoted packet is usually cut, so dissection does not verify it.
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 2,
+        scope: Scope::Message,
+    }),
     ..Proto::BASE
 };
 

@@ -70,6 +70,12 @@ pub static IPERROR: Proto = Proto {
     quoted: true,
     payload_len,
     next,
+    // Computed when building; a quoted packet is usually cut, so dissection does not verify it.
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 10,
+        scope: Scope::Header,
+    }),
     ..Proto::BASE
 };
 
@@ -130,33 +136,35 @@ fn opt_len(v: &[Value]) -> Result<usize, String> {
     Ok(length - 2)
 }
 
-const fn opt_head() -> [Field; 3] {
+/// The option type byte, split as scapy splits it, with this class's defaults.
+const fn opt_head(copy: u64, class: u64, option: u64) -> [Field; 3] {
     [
-        Field::int("copy_flag", 1, 0),
-        Field::int("optclass", 2, 0),
-        Field::int("option", 5, 0),
+        Field::int("copy_flag", 1, copy),
+        Field::int("optclass", 2, class),
+        Field::int("option", 5, option),
     ]
 }
 
-pub static OPT_SINGLE_FIELDS: [Field; 3] = opt_head();
+pub static OPT_EOL_FIELDS: [Field; 3] = opt_head(0, 0, 0);
+pub static OPT_NOP_FIELDS: [Field; 3] = opt_head(0, 0, 1);
 
 pub static OPT_EOL: Proto = Proto {
     name: "IPOption_EOL",
     title: "IP Option End of Options List",
-    fields: &OPT_SINGLE_FIELDS,
+    fields: &OPT_EOL_FIELDS,
     min_len: 1,
     ..Proto::BASE
 };
 pub static OPT_NOP: Proto = Proto {
     name: "IPOption_NOP",
     title: "IP Option No Operation",
-    fields: &OPT_SINGLE_FIELDS,
+    fields: &OPT_NOP_FIELDS,
     min_len: 1,
     ..Proto::BASE
 };
 
 pub static OPT_ROUTER_ALERT_FIELDS: [Field; 5] = {
-    let [a, b, c] = opt_head();
+    let [a, b, c] = opt_head(1, 0, 20);
     [
         a,
         b,
@@ -174,7 +182,7 @@ pub static OPT_ROUTER_ALERT: Proto = Proto {
 };
 
 pub static OPT_GENERIC_FIELDS: [Field; 5] = {
-    let [a, b, c] = opt_head();
+    let [a, b, c] = opt_head(0, 0, 0);
     [
         a,
         b,

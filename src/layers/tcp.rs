@@ -48,6 +48,12 @@ pub static TCPERROR: Proto = Proto {
     fields: &FIELDS,
     min_len: 20,
     quoted: true,
+    // Computed when building; a quoted packet is usually cut, so dissection does not verify it.
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 16,
+        scope: Scope::Pseudo(6),
+    }),
     ..Proto::BASE
 };
 

@@ -37,6 +37,12 @@ pub static UDPERROR: Proto = Proto {
     min_len: 8,
     quoted: true,
     payload_len,
+    // Computed when building; a quoted packet is usually cut, so dissection does not verify it.
+    checksum: Some(Checksum {
+        field: "chksum",
+        at: 6,
+        scope: Scope::Pseudo(17),
+    }),
     ..Proto::BASE
 };
 

@@ -1,0 +1,482 @@
+//! Expression → packets: each layer of the parsed expression becomes a [`Layer`] with its
+//! defaults, the arguments set its fields (read by the field's kind), and field sets — a list,
+//! an inclusive `(min, max)` range, a network — expand into the cross product in scapy's order.
+
+use crate::build::{new_layer, parse_mac};
+use crate::expr::{self, Arg, Diagnostic, LayerExpr, Span, ValueExpr};
+use crate::layers::{Field, FlagNames, Kind, Layer, OptionSet, TcpOption, Value, tcp};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// At most this many packets from one expression (a /8 would be 16 million).
+pub const MAX_PACKETS: usize = 1 << 20;
+
+/// Every packet the expression describes, each as its layers.
+pub fn compile(src: &str) -> Result<Vec<Vec<Layer>>, Diagnostic> {
+    let e = expr::parse(src)?;
+    expr::check_names(&e)?;
+    // Per layer: its combinations of field values, in scapy's order.
+    let mut per_layer: Vec<Vec<Layer>> = Vec::new();
+    let mut total: usize = 1;
+    for le in &e.layers {
+        let combos = layer_combos(le)?;
+        total = total.saturating_mul(combos.len());
+        if total > MAX_PACKETS {
+            return Err(Diagnostic::new(
+                le.span.clone(),
+                format!("this expression makes more than {MAX_PACKETS} packets"),
+            ));
+        }
+        per_layer.push(combos);
+    }
+    // Outer layers vary slowest.
+    let mut packets: Vec<Vec<Layer>> = vec![Vec::new()];
+    for combos in per_layer {
+        let mut next = Vec::with_capacity(packets.len() * combos.len());
+        for p in &packets {
+            for c in &combos {
+                let mut q = p.clone();
+                q.push(c.clone());
+                next.push(q);
+            }
+        }
+        packets = next;
+    }
+    Ok(packets)
+}
+
+/// The layers one layer expression stands for. Within a layer scapy varies the first field
+/// given fastest and the last one slowest.
+fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
+    let proto = expr::value_proto_by_name(&le.name).ok_or_else(|| {
+        Diagnostic::new(le.name_span.clone(), format!("unknown layer '{}'", le.name))
+    })?;
+    let base = new_layer(proto);
+    if let Some((v, span)) = &le.raw {
+        let mut l = base;
+        l.values[0] = Value::Bytes(bytes_of(v, span, "Raw.load")?);
+        return Ok(vec![l]);
+    }
+    let mut sets: Vec<(usize, Vec<Value>)> = Vec::new();
+    for arg in &le.args {
+        let (k, alts) = field_values(&base, arg)?;
+        sets.push((k, alts));
+    }
+    let total: usize = sets.iter().map(|(_, alts)| alts.len()).product();
+    let mut out = Vec::with_capacity(total);
+    for idx in 0..total {
+        let mut rem = idx;
+        let mut l = base.clone();
+        for (k, alts) in &sets {
+            l.values[*k] = alts[rem % alts.len()].clone();
+            rem /= alts.len();
+        }
+        out.push(l);
+    }
+    Ok(out)
+}
+
+/// The field an argument sets (its row in the table) and the values it takes.
+fn field_values(base: &Layer, arg: &Arg) -> Result<(usize, Vec<Value>), Diagnostic> {
+    let rows: Vec<usize> = base
+        .proto
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.name == arg.name)
+        .map(|(k, _)| k)
+        .collect();
+    let mut first_err = None;
+    for &k in &rows {
+        match values_for(base, &base.proto.fields[k], &arg.value, &arg.value_span) {
+            Ok(v) => return Ok((k, v)),
+            Err(e) => {
+                first_err.get_or_insert(e);
+            }
+        }
+    }
+    Err(first_err.unwrap_or_else(|| {
+        Diagnostic::new(
+            arg.name_span.clone(),
+            format!("{} has no field '{}'", base.proto.name, arg.name),
+        )
+    }))
+}
+
+/// The values an argument gives a field: one, or several for a field set.
+fn values_for(
+    base: &Layer,
+    f: &'static Field,
+    v: &ValueExpr,
+    span: &Span,
+) -> Result<Vec<Value>, Diagnostic> {
+    let what = format!("{}.{}", base.proto.name, f.name);
+    match (v, f.kind) {
+        (ValueExpr::None, _) => Ok(vec![crate::build::default_value(f)]),
+        // A list of scalars is a field set; for list-valued kinds it is the value itself.
+        (ValueExpr::List(items), Kind::Int(_) | Kind::LeInt(_) | Kind::Flags(..) | Kind::Mac | Kind::Ip4 | Kind::Ip6) => {
+            let mut out = Vec::new();
+            for (item, s) in items {
+                out.extend(values_for(base, f, item, s)?);
+            }
+            if out.is_empty() {
+                return Err(Diagnostic::new(span.clone(), format!("{what}: an empty list makes no packet")));
+            }
+            Ok(out)
+        }
+        (ValueExpr::Tuple(items), Kind::Int(bits) | Kind::Flags(bits, _)) if items.len() == 2 => {
+            let lo = int_in(&items[0].0, &items[0].1, bits, &what)?;
+            let hi = int_in(&items[1].0, &items[1].1, bits, &what)?;
+            if hi < lo || hi - lo >= MAX_PACKETS as u64 {
+                return Err(Diagnostic::new(span.clone(), format!("{what}: the range ({lo}, {hi}) is empty or too large")));
+            }
+            Ok((lo..=hi).map(Value::Int).collect())
+        }
+        (_, Kind::Int(bits)) => Ok(vec![Value::Int(int_in(v, span, bits, &what)?)]),
+        (_, Kind::LeInt(bytes)) => Ok(vec![Value::Int(int_in(v, span, bytes * 8, &what)?)]),
+        (ValueExpr::Str(s), Kind::Flags(bits, names)) => Ok(vec![Value::Int(flags_from(s, names, bits).ok_or_else(
+            || Diagnostic::new(span.clone(), format!("{what}: '{s}' is not a flag string")).with_help(flag_help(names)),
+        )?)]),
+        (_, Kind::Flags(bits, names)) => int_in(v, span, bits, &what)
+            .map(|x| vec![Value::Int(x)])
+            .map_err(|d| d.with_help(flag_help(names))),
+        (ValueExpr::Str(s), Kind::Mac) => parse_mac(s)
+            .map(|m| vec![Value::Mac(m)])
+            .ok_or_else(|| Diagnostic::new(span.clone(), format!("{what} expects a MAC address like \"02:00:00:00:00:01\""))),
+        (ValueExpr::Str(s), Kind::Ip4) => ip4_set(s).ok_or_else(|| {
+            Diagnostic::new(span.clone(), format!("{what} expects an IPv4 address or network like \"192.0.2.1\" or \"192.0.2.0/30\""))
+        }),
+        (ValueExpr::Str(s), Kind::Ip6) => ip6_set(s).ok_or_else(|| {
+            Diagnostic::new(span.clone(), format!("{what} expects an IPv6 address or network like \"2001:db8::1\""))
+        }),
+        (_, Kind::Bytes) => Ok(vec![Value::Bytes(bytes_of(v, span, &what)?)]),
+        (ValueExpr::List(items), Kind::TcpOptions) => {
+            let mut opts = Vec::new();
+            for (item, s) in items {
+                opts.push(tcp_option(item, s)?);
+            }
+            Ok(vec![Value::TcpOptions(opts)])
+        }
+        (ValueExpr::List(items), Kind::Options(set)) => {
+            let mut opts = Vec::new();
+            for (item, s) in items {
+                let ValueExpr::Layer(le) = item else {
+                    return Err(option_error(set, s));
+                };
+                let mut combos = layer_combos(le)?;
+                if combos.len() != 1 || !option_fits(set, combos[0].proto.name) {
+                    return Err(option_error(set, s));
+                }
+                opts.push(combos.remove(0));
+            }
+            Ok(vec![Value::Options(opts)])
+        }
+        (ValueExpr::List(items), Kind::Ip6List) => {
+            let mut addrs = Vec::new();
+            for (item, s) in items {
+                match item {
+                    ValueExpr::Str(t) => addrs.push(
+                        t.parse::<Ipv6Addr>()
+                            .map_err(|_| Diagnostic::new(s.clone(), format!("{what} expects IPv6 addresses")))?
+                            .octets(),
+                    ),
+                    _ => return Err(Diagnostic::new(s.clone(), format!("{what} expects IPv6 addresses"))),
+                }
+            }
+            Ok(vec![Value::Ip6List(addrs)])
+        }
+        _ => Err(Diagnostic::new(span.clone(), format!("{what} expects {}", kind_words(f.kind)))),
+    }
+}
+
+fn option_fits(set: OptionSet, name: &str) -> bool {
+    let ip = name.starts_with("IPOption");
+    match set {
+        OptionSet::Ip => ip,
+        OptionSet::Ip6 => !ip,
+    }
+}
+
+fn option_error(set: OptionSet, span: &Span) -> Diagnostic {
+    let (msg, help) = match set {
+        OptionSet::Ip => (
+            "IP options are a list of IPOption classes",
+            "e.g. options=[IPOption_NOP(), IPOption_Router_Alert()]",
+        ),
+        OptionSet::Ip6 => (
+            "IPv6 options are a list of option classes",
+            "e.g. options=[RouterAlert(), PadN(optdata=b\"\\x00\\x00\")]",
+        ),
+    };
+    Diagnostic::new(span.clone(), msg).with_help(help)
+}
+
+/// What a value of this kind looks like, for error messages.
+pub fn kind_words(kind: Kind) -> String {
+    match kind {
+        Kind::Int(bits) => format!(
+            "an integer from 0 to {}, a list or a (min, max) range",
+            max_of(bits)
+        ),
+        Kind::LeInt(n) => format!("an integer from 0 to {}", max_of(n * 8)),
+        Kind::Flags(..) => "a flag string or an integer".into(),
+        Kind::Mac => "a MAC address string".into(),
+        Kind::Ip4 => "an IPv4 address string".into(),
+        Kind::Ip6 => "an IPv6 address string".into(),
+        Kind::Bytes => "a string or a byte string".into(),
+        Kind::TcpOptions => {
+            "a list of (name, value) pairs, e.g. [(\"MSS\", 1460), (\"SAckOK\", b\"\")]".into()
+        }
+        Kind::Options(_) => "a list of option classes".into(),
+        Kind::Ip6List => "a list of IPv6 address strings".into(),
+    }
+}
+
+fn max_of(bits: u8) -> u64 {
+    if bits >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bits) - 1
+    }
+}
+
+fn int_in(v: &ValueExpr, span: &Span, bits: u8, what: &str) -> Result<u64, Diagnostic> {
+    let n = match v {
+        ValueExpr::Int(n) => *n,
+        ValueExpr::Bool(b) => *b as i128,
+        _ => {
+            return Err(Diagnostic::new(
+                span.clone(),
+                format!("{what} expects an integer from 0 to {}", max_of(bits)),
+            ));
+        }
+    };
+    if n < 0 || n as u128 > max_of(bits) as u128 {
+        return Err(Diagnostic::new(
+            span.clone(),
+            format!(
+                "{what}={n} does not fit in {bits} bits (0 to {})",
+                max_of(bits)
+            ),
+        ));
+    }
+    Ok(n as u64)
+}
+
+fn flags_from(s: &str, names: FlagNames, bits: u8) -> Option<u64> {
+    let mut v = 0u64;
+    match names {
+        FlagNames::Chars(chars) => {
+            for c in s.chars() {
+                v |= 1 << chars.find(c)?;
+            }
+        }
+        FlagNames::Words(words) => {
+            for w in s.split(['+', '|', ' ', ',']).filter(|w| !w.is_empty()) {
+                v |= 1 << words.iter().position(|n| *n == w)?;
+            }
+        }
+    }
+    (v <= max_of(bits)).then_some(v)
+}
+
+fn flag_help(names: FlagNames) -> String {
+    match names {
+        FlagNames::Chars(c) => format!("flags are letters of {c}, e.g. \"SA\""),
+        FlagNames::Words(w) => format!(
+            "flags are {} joined by '+', e.g. \"{}\"",
+            w.join(", "),
+            w[w.len().min(2) - 1]
+        ),
+    }
+}
+
+fn bytes_of(v: &ValueExpr, span: &Span, what: &str) -> Result<Vec<u8>, Diagnostic> {
+    match v {
+        ValueExpr::Str(s) => Ok(s.as_bytes().to_vec()),
+        ValueExpr::Bytes(b) => Ok(b.clone()),
+        _ => Err(Diagnostic::new(
+            span.clone(),
+            format!("{what} expects a string or a byte string"),
+        )),
+    }
+}
+
+/// An address, or every address of a network (`192.0.2.0/30`: four packets, as scapy's `Net`).
+fn ip4_set(s: &str) -> Option<Vec<Value>> {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 32)?),
+        None => (s, 32),
+    };
+    let a = u32::from(addr.parse::<Ipv4Addr>().ok()?);
+    let size = 1u64 << (32 - prefix);
+    if size as usize > MAX_PACKETS {
+        return None;
+    }
+    let first = if prefix == 0 {
+        0
+    } else {
+        a & (u32::MAX << (32 - prefix))
+    };
+    Some(
+        (0..size)
+            .map(|i| Value::Ip4(((first as u64 + i) as u32).to_be_bytes()))
+            .collect(),
+    )
+}
+
+fn ip6_set(s: &str) -> Option<Vec<Value>> {
+    let (addr, prefix) = match s.split_once('/') {
+        Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 128)?),
+        None => (s, 128),
+    };
+    let a = u128::from(addr.parse::<Ipv6Addr>().ok()?);
+    if 128 - prefix > 20 {
+        return None;
+    }
+    let size = 1u128 << (128 - prefix);
+    let first = if prefix == 0 {
+        0
+    } else {
+        a & (u128::MAX << (128 - prefix))
+    };
+    Some(
+        (0..size)
+            .map(|i| Value::Ip6((first + i).to_be_bytes()))
+            .collect(),
+    )
+}
+
+/// One TCP option from scapy's `(name, value)` form.
+fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
+    let bad = |msg: &str| {
+        Diagnostic::new(span.clone(), msg.to_string())
+            .with_help("TCP options: (\"MSS\", 1460), (\"WScale\", 7), (\"SAckOK\", b\"\"), (\"Timestamp\", (tsval, tsecr)), (\"SAck\", (l, r, …)), (\"NOP\", None), (\"EOL\", None), (kind, b\"bytes\")")
+    };
+    let ValueExpr::Tuple(items) = v else {
+        return Err(bad("a TCP option is a (name, value) pair"));
+    };
+    let [(name, _), (val, _)] = items.as_slice() else {
+        return Err(bad("a TCP option is a (name, value) pair"));
+    };
+    let kind = match name {
+        ValueExpr::Str(n) => (0..=255u8)
+            .find(|k| tcp::option_name(*k) == Some(n.as_str()))
+            .ok_or_else(|| bad(&format!("unknown TCP option '{n}'")))?,
+        ValueExpr::Int(k) if (0..=255).contains(k) => *k as u8,
+        _ => return Err(bad("a TCP option is named by a string or a kind number")),
+    };
+    let ints = |v: &ValueExpr| -> Option<Vec<u64>> {
+        match v {
+            ValueExpr::Int(n) => Some(vec![u64::try_from(*n).ok()?]),
+            ValueExpr::Tuple(xs) | ValueExpr::List(xs) => xs
+                .iter()
+                .map(|(x, _)| match x {
+                    ValueExpr::Int(n) => u64::try_from(*n).ok(),
+                    _ => None,
+                })
+                .collect(),
+            _ => None,
+        }
+    };
+    let be = |xs: &[u64], width: usize| -> Vec<u8> {
+        xs.iter()
+            .flat_map(|x| x.to_be_bytes()[8 - width..].to_vec())
+            .collect()
+    };
+    let data = match (kind, val) {
+        (_, ValueExpr::Bytes(b)) => b.clone(),
+        (_, ValueExpr::Str(s)) => s.as_bytes().to_vec(),
+        (0 | 1, ValueExpr::None) | (4, ValueExpr::None) => Vec::new(),
+        (2 | 28, v) => be(
+            &ints(v)
+                .filter(|x| x.len() == 1)
+                .ok_or_else(|| bad("this option takes one integer"))?,
+            2,
+        ),
+        (3, v) => be(
+            &ints(v)
+                .filter(|x| x.len() == 1)
+                .ok_or_else(|| bad("WScale takes one integer"))?,
+            1,
+        ),
+        (5, v) => be(
+            &ints(v).ok_or_else(|| bad("SAck takes a tuple of integers"))?,
+            4,
+        ),
+        (8, v) => be(
+            &ints(v)
+                .filter(|x| x.len() == 2)
+                .ok_or_else(|| bad("Timestamp takes (tsval, tsecr)"))?,
+            4,
+        ),
+        _ => return Err(bad("this option's value is given as a byte string")),
+    };
+    if data.len() > TcpOption::MAX_DATA {
+        return Err(bad("a TCP option carries at most 38 bytes"));
+    }
+    Ok(TcpOption::new(kind, &data))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::build::build;
+
+    fn hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    #[test]
+    fn field_sets_in_scapy_order() {
+        let p =
+            compile("IP(dst=[\"192.0.2.1\",\"192.0.2.2\"],ttl=(1,2))/TCP(dport=[22,80])").unwrap();
+        assert_eq!(p.len(), 8);
+        let key = |l: &[Layer]| {
+            (
+                l[0].get("dst").cloned(),
+                l[0].int("ttl").unwrap(),
+                l[1].int("dport").unwrap(),
+            )
+        };
+        let keys: Vec<_> = p.iter().map(|l| key(l)).collect();
+        let a = Some(Value::Ip4([192, 0, 2, 1]));
+        let b = Some(Value::Ip4([192, 0, 2, 2]));
+        // scapy: the last field of a layer varies slowest, the first fastest, payload fastest of all
+        assert_eq!(keys[0], (a.clone(), 1, 22));
+        assert_eq!(keys[1], (a.clone(), 1, 80));
+        assert_eq!(keys[2], (b.clone(), 1, 22));
+        assert_eq!(keys[4], (a, 2, 22));
+        assert_eq!(keys[7], (b, 2, 80));
+    }
+
+    #[test]
+    fn networks_expand() {
+        let p = compile("IP(dst=\"192.0.2.0/30\")").unwrap();
+        assert_eq!(p.len(), 4);
+        assert_eq!(p[3][0].get("dst"), Some(&Value::Ip4([192, 0, 2, 3])));
+    }
+
+    #[test]
+    fn bad_values_point_at_the_value() {
+        let src = "IP(ttl=300)/TCP(flags=\"SX\")";
+        let e = compile(src).unwrap_err();
+        assert_eq!(&src[e.span.clone()], "300");
+        assert!(
+            e.message.contains("does not fit in 8 bits"),
+            "{}",
+            e.message
+        );
+        let src = "IP()/TCP(flags=\"SX\")";
+        let e = compile(src).unwrap_err();
+        assert_eq!(&src[e.span.clone()], "\"SX\"");
+        let src = "IP(dst=\"not-an-address\")";
+        assert!(compile(src).unwrap_err().message.contains("IPv4 address"));
+    }
+
+    #[test]
+    fn bare_string_is_raw() {
+        let p = compile("IP()/UDP()/\"payload\"").unwrap();
+        assert_eq!(p[0][2].name(), "Raw");
+        assert!(hex(&build(&p[0])).ends_with(&hex(b"payload")));
+    }
+}
