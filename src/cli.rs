@@ -22,6 +22,72 @@ pub enum Command {
         pkt read big.pcap --json | jq 'select(.layers[].layer==\"TCP\")'\n  \
         pkt read a.pcap b.pcap -c 100 -w first100.pcap")]
     Read(ReadArgs),
+    /// Build packets from a scapy expression and print them (any view), as raw bytes, or into a pcap.
+    #[command(after_help = "Examples:\n  \
+        pkt craft 'IP(dst=\"192.0.2.1\")/TCP(dport=80,flags=\"S\")'\n  \
+        pkt craft 'Ether()/IP(dst=\"192.0.2.0/30\")/ICMP()' --json\n  \
+        pkt craft 'IPv6(dst=\"2001:db8::1\")/UDP(dport=[53,123])/\"q\"' -w out.pcap\n  \
+        pkt craft 'IP()/UDP()/\"x\"' --raw | xxd")]
+    Craft(CraftArgs),
+    /// List the layers, or one layer's fields with their kind and default (scapy's ls()).
+    #[command(after_help = "Examples:\n  pkt ls\n  pkt ls TCP")]
+    Ls(LsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CraftArgs {
+    /// The packet, as scapy writes it: layers joined by '/', e.g. 'IP(dst="192.0.2.1",ttl=3)/TCP(dport=80,flags="S")'.
+    /// Lists, (min, max) ranges and networks make several packets.
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+    /// Write the packets to this pcap file (link type from the first layer).
+    #[arg(short = 'w', long = "write", value_name = "OUT")]
+    pub write: Option<String>,
+    /// Write the packets' bytes to stdout.
+    #[arg(long, conflicts_with_all = ["show", "hex", "json", "write"])]
+    pub raw: bool,
+    /// Print every field of every layer (scapy's show()).
+    #[arg(long, conflicts_with_all = ["hex", "json"])]
+    pub show: bool,
+    /// Print the summary and a hexdump of each packet.
+    #[arg(short = 'x', long, conflicts_with = "json")]
+    pub hex: bool,
+    /// Print NDJSON, one object per packet.
+    #[arg(long)]
+    pub json: bool,
+    /// Timestamps as seconds since the epoch.
+    #[arg(long = "tt")]
+    pub epoch: bool,
+    /// No timestamps in summaries.
+    #[arg(short = 't', long = "no-time", conflicts_with = "epoch")]
+    pub no_time: bool,
+    /// Number the packets in summaries.
+    #[arg(short = 'n', long = "number")]
+    pub number: bool,
+}
+
+impl CraftArgs {
+    pub fn view(&self) -> View {
+        pick_view(self.json, self.show, self.hex)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    /// A layer's scapy name (TCP, IPv6ExtHdrRouting, IPOption_NOP, …).
+    pub layer: Option<String>,
+}
+
+fn pick_view(json: bool, show: bool, hex: bool) -> View {
+    if json {
+        View::Json
+    } else if show {
+        View::Show
+    } else if hex {
+        View::Hex
+    } else {
+        View::Summary
+    }
 }
 
 pub use pkt::output::render::View;
@@ -66,15 +132,7 @@ pub struct ReadArgs {
 
 impl ReadArgs {
     pub fn view(&self) -> View {
-        if self.json {
-            View::Json
-        } else if self.show {
-            View::Show
-        } else if self.hex {
-            View::Hex
-        } else {
-            View::Summary
-        }
+        pick_view(self.json, self.show, self.hex)
     }
 
     /// Splits the positional words into files and a filter: files come first (every word that

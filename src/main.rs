@@ -2,7 +2,7 @@
 //! an exit status. A closed stdout (`pkt read big.pcap | head`) is a quiet success.
 
 mod cli;
-mod read;
+mod cmd;
 
 use clap::Parser;
 use std::io::ErrorKind;
@@ -11,7 +11,9 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     let result = match cli.command {
-        cli::Command::Read(args) => read::run(&args),
+        cli::Command::Read(args) => cmd::read::run(&args),
+        cli::Command::Craft(args) => cmd::craft::run(&args),
+        cli::Command::Ls(args) => cmd::ls::run(&args),
     };
     match result {
         Ok(code) => code,

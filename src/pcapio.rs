@@ -762,6 +762,41 @@ enum Sink {
 }
 
 impl Writer {
+    /// A new classic pcap file (µs or ns time stamps) of this link type; `-` is stdout.
+    pub fn create(path: &str, linktype: u32, nano: bool) -> Result<Writer, CaptureError> {
+        let out: File = if path == "-" {
+            use std::os::fd::AsFd;
+            io::stdout().as_fd().try_clone_to_owned().map(File::from)
+        } else {
+            File::create(path)
+        }
+        .map_err(|e| CaptureError::Write {
+            path: path.to_string(),
+            why: io_why(&e),
+        })?;
+        let mut out = io::BufWriter::with_capacity(WRITE_BUF, out);
+        let magic: u32 = if nano { MAGIC_NSEC } else { MAGIC_USEC };
+        let mut hdr = [0u8; FILE_HEADER_LEN];
+        hdr[0..4].copy_from_slice(&magic.to_ne_bytes());
+        hdr[4..6].copy_from_slice(&2u16.to_ne_bytes());
+        hdr[6..8].copy_from_slice(&4u16.to_ne_bytes());
+        hdr[16..20].copy_from_slice(&262_144u32.to_ne_bytes());
+        hdr[20..24].copy_from_slice(&linktype.to_ne_bytes());
+        let failed = out.write_all(&hdr).err();
+        Ok(Writer {
+            sink: Sink::File { out, failed },
+            nano,
+            path: path.to_string(),
+            linktype,
+        })
+    }
+
+    /// Writes one packet given by its time, bytes and original length.
+    pub fn write_packet(&mut self, ts_sec: i64, ts_nsec: u32, data: &[u8], len: usize) {
+        let frac = if self.nano { ts_nsec } else { ts_nsec / 1000 };
+        self.write_record(ts_sec as u32, frac, data, len);
+    }
+
     pub fn write(&mut self, frame: &Frame<'_>) {
         // The stored stamp when the precision matches (bit for bit, even out of range), else the
         // normalised time in this file's precision.
@@ -778,8 +813,12 @@ impl Writer {
                 },
             )
         };
-        let caplen = frame.data.len() as u32;
-        let len = frame.len.min(u32::MAX as usize) as u32;
+        self.write_record(sec, frac, frame.data, frame.len);
+    }
+
+    fn write_record(&mut self, sec: u32, frac: u32, data: &[u8], len: usize) {
+        let caplen = data.len() as u32;
+        let len = len.min(u32::MAX as usize) as u32;
         match &mut self.sink {
             Sink::Lib(sf) => {
                 let h = PacketHeader {
@@ -790,7 +829,7 @@ impl Writer {
                     caplen,
                     len,
                 };
-                sf.write(&pcap::Packet::new(&h, frame.data));
+                sf.write(&pcap::Packet::new(&h, data));
             }
             Sink::File { out, failed } => {
                 if failed.is_some() {
@@ -801,7 +840,7 @@ impl Writer {
                 h[4..8].copy_from_slice(&frac.to_ne_bytes());
                 h[8..12].copy_from_slice(&caplen.to_ne_bytes());
                 h[12..16].copy_from_slice(&len.to_ne_bytes());
-                if let Err(e) = out.write_all(&h).and_then(|_| out.write_all(frame.data)) {
+                if let Err(e) = out.write_all(&h).and_then(|_| out.write_all(data)) {
                     *failed = Some(e);
                 }
             }

@@ -44,6 +44,18 @@ pub fn render(
     out: &mut String,
 ) {
     dissect_into(meta.linktype, data, meta.len, pkt);
+    write_views(style, clock, meta, data, pkt, out);
+}
+
+/// Appends the text of an already dissected frame, newline included.
+pub fn write_views(
+    style: &Style,
+    clock: &Clock,
+    meta: &FrameMeta,
+    data: &[u8],
+    pkt: &Packet,
+    out: &mut String,
+) {
     if style.view == View::Json {
         json::write_record(meta, pkt, out);
         out.push('\n');

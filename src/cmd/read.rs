@@ -5,7 +5,6 @@ use crate::cli::ReadArgs;
 use anyhow::{Context, Result, anyhow};
 use pkt::output::FrameMeta;
 use pkt::output::parallel::{self, Batch, Pipeline};
-use pkt::output::render::{Style, TimeStyle};
 use pkt::output::time::Clock;
 use pkt::pcapio::{CaptureError, CaptureFile, Writer};
 use std::process::ExitCode;
@@ -15,17 +14,7 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
     if files.iter().filter(|f| f.as_str() == "-").count() > 1 {
         return Err(anyhow!("standard input can be read only once"));
     }
-    let style = Style {
-        view: args.view(),
-        time: if args.epoch {
-            TimeStyle::Epoch
-        } else if args.no_time {
-            TimeStyle::None
-        } else {
-            TimeStyle::TimeOfDay
-        },
-        number: args.number,
-    };
+    let style = super::style(args.view(), args.epoch, args.no_time, args.number);
     let print = args.write.is_none() || args.print;
     // The reader is one thread and the writer mostly waits: render on all the cores.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
