@@ -5,7 +5,7 @@
 
 use crate::checksum;
 use crate::layers::field::Def;
-use crate::layers::{Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, bind};
+use crate::layers::{Field, Kind, Layer, LenByte, OptionSet, Proto, Scope, TcpOption, Value, bind};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// A layer of this protocol with every field at its default (computed fields unset).
@@ -55,6 +55,50 @@ pub fn parse_mac(t: &str) -> Option<[u8; 6]> {
         *b = u8::from_str_radix(p, 16).ok()?;
     }
     parts.next().is_none().then_some(m)
+}
+
+/// Serialises layers exactly as their values say: every present field is written, nothing is
+/// computed, absent fields are left out. A dissected packet serialises back to its bytes.
+pub fn serialize(layers: &[Layer]) -> Vec<u8> {
+    let mut w = Bits::default();
+    for l in layers {
+        write_fields(l, &mut w);
+    }
+    w.bytes
+}
+
+fn write_fields(l: &Layer, w: &mut Bits) {
+    for (f, v) in l.proto.fields.iter().zip(&l.values) {
+        match (v, f.kind) {
+            (Value::TcpOptions(o), _) => {
+                let mut bytes = encode_tcp_options(o);
+                // An EOL without bytes after it stands for zeros up to the end of the area.
+                if o.last().is_some_and(|e| e.kind == 0 && e.data().is_empty())
+                    && let Some(area) = l
+                        .int("dataofs")
+                        .and_then(|d| (d as usize * 4).checked_sub(20))
+                    && bytes.len() < area
+                {
+                    bytes.resize(area, 0);
+                }
+                w.put_bytes(&bytes);
+            }
+            (Value::Absent, _) => {}
+            (Value::Int(x), Kind::Int(n) | Kind::Flags(n, _)) => w.put(*x, n as usize),
+            (Value::Int(x), Kind::LeInt(n)) => w.put_bytes(&x.to_le_bytes()[..n as usize]),
+            (Value::Int(_), _) => {}
+            (Value::Mac(m), _) => w.put_bytes(m),
+            (Value::Ip4(a), _) => w.put_bytes(a),
+            (Value::Ip6(a), _) => w.put_bytes(a),
+            (Value::Bytes(b), _) => w.put_bytes(b),
+            (Value::Options(opts), _) => {
+                for o in opts {
+                    write_fields(o, w);
+                }
+            }
+            (Value::Ip6List(a), _) => w.put_bytes(&a.concat()),
+        }
+    }
 }
 
 /// Serialises a stack of layers, outermost first.
@@ -213,9 +257,18 @@ fn encode_tcp_options(opts: &[TcpOption]) -> Vec<u8> {
     let mut out = Vec::new();
     for o in opts {
         out.push(o.kind);
-        if o.kind > 1 {
-            out.push((o.data().len() + 2) as u8);
-            out.extend_from_slice(o.data());
+        match o.kind {
+            1 => {}
+            // EOL: whatever followed it is written back as it was.
+            0 => out.extend_from_slice(o.data()),
+            _ => {
+                match o.len_byte {
+                    LenByte::Derived => out.push((o.data().len() + 2) as u8),
+                    LenByte::Wire(b) => out.push(b),
+                    LenByte::Missing => {}
+                }
+                out.extend_from_slice(o.data());
+            }
         }
     }
     out

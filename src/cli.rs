@@ -32,6 +32,31 @@ pub enum Command {
     /// List the layers, or one layer's fields with their kind and default (scapy's ls()).
     #[command(after_help = "Examples:\n  pkt ls\n  pkt ls TCP")]
     Ls(LsArgs),
+    /// Write NDJSON records (the read --json contract, edited or not) back into a pcap.
+    #[command(after_help = "Examples:\n  \
+        pkt read in.pcap --json | pkt write -o same.pcap\n  \
+        pkt read in.pcap --json | jq -c '.layers[1].ttl = 1' | pkt write -o ttl1.pcap\n  \
+        pkt write -o fixed.pcap --fix records.ndjson")]
+    Write(WriteArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WriteArgs {
+    /// The pcap to write.
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: String,
+    /// NDJSON records to read (standard input by default).
+    #[arg(value_name = "NDJSON")]
+    pub input: Option<String>,
+    /// Recompute every length and checksum, also those the original had wrong.
+    #[arg(long)]
+    pub fix: bool,
+    /// Write nanosecond time stamps.
+    #[arg(long)]
+    pub nano: bool,
+    /// Say how many packets were written.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]

@@ -4,7 +4,7 @@
 
 use crate::build::{new_layer, parse_mac};
 use crate::expr::{self, Arg, Diagnostic, LayerExpr, Span, ValueExpr};
-use crate::layers::{Field, FlagNames, Kind, Layer, OptionSet, TcpOption, Value, tcp};
+use crate::layers::{Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value, tcp};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
 /// At most this many packets from one expression (a /8 would be 16 million).
@@ -102,8 +102,9 @@ fn field_values(base: &Layer, arg: &Arg) -> Result<(usize, Vec<Value>), Diagnost
     }))
 }
 
-/// The values an argument gives a field: one, or several for a field set.
-fn values_for(
+/// The values an argument gives a field (several for a field set); the NDJSON reader uses it
+/// too, so a field's kind is read the same way from an expression and from a record.
+pub fn values_for(
     base: &Layer,
     f: &'static Field,
     v: &ValueExpr,
@@ -355,8 +356,13 @@ fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
     let ValueExpr::Tuple(items) = v else {
         return Err(bad("a TCP option is a (name, value) pair"));
     };
-    let [(name, _), (val, _)] = items.as_slice() else {
-        return Err(bad("a TCP option is a (name, value) pair"));
+    let (name, val, len_byte) = match items.as_slice() {
+        [(n, _), (v, _)] => (n, v, LenByte::Derived),
+        [(n, _), (v, _), (ValueExpr::Int(b), _)] if (0..=255).contains(b) => {
+            (n, v, LenByte::Wire(*b as u8))
+        }
+        [(n, _), (v, _), (ValueExpr::None, _)] => (n, v, LenByte::Missing),
+        _ => return Err(bad("a TCP option is a (name, value) pair")),
     };
     let kind = match name {
         ValueExpr::Str(n) => (0..=255u8)
@@ -411,10 +417,10 @@ fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
         ),
         _ => return Err(bad("this option's value is given as a byte string")),
     };
-    if data.len() > TcpOption::MAX_DATA {
+    if data.len() > if kind == 0 { 39 } else { 38 } {
         return Err(bad("a TCP option carries at most 38 bytes"));
     }
-    Ok(TcpOption::new(kind, &data))
+    Ok(TcpOption::new(kind, &data).with_len_byte(len_byte))
 }
 
 #[cfg(test)]

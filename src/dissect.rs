@@ -4,7 +4,7 @@
 
 use crate::checksum;
 use crate::layers::{
-    self, Field, Kind, Layer, OptionSet, Proto, Scope, TcpOption, Value, link, raw,
+    self, Field, Kind, Layer, LenByte, OptionSet, Proto, Scope, TcpOption, Value, link, raw,
 };
 
 /// One problem found while dissecting.
@@ -308,8 +308,27 @@ fn read_layer_into(
             }
         }
         let bytes = &buf[at..at + take];
-        values.push(read_variable(f, bytes, start + at, errors));
+        values.push(read_variable(f, bytes, start + at, take == want, errors));
         bit = (at + take) * 8;
+    }
+    if !complete && !bit.is_multiple_of(8) {
+        // Cut inside a group of bit fields: the fields of the last, partial byte are not kept
+        // (that byte goes to Raw), so every byte of the frame is in exactly one layer. (Bit
+        // fields come before any variable-length field in every table, so the fixed widths
+        // give the positions.)
+        let whole = bit / 8 * 8;
+        let mut at = 0usize;
+        for (f, v) in proto.fields.iter().zip(values.iter_mut()) {
+            if v.is_absent() {
+                continue;
+            }
+            let width = f.fixed_bits().unwrap_or(0);
+            if at + width > whole {
+                *v = Value::Absent;
+            }
+            at += width;
+        }
+        bit = whole;
     }
     let layer = Layer {
         proto,
@@ -356,10 +375,30 @@ fn read_fixed(f: &Field, buf: &[u8], bit: usize) -> Value {
     }
 }
 
-fn read_variable(f: &Field, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>) -> Value {
+fn read_variable(
+    f: &Field,
+    bytes: &[u8],
+    offset: usize,
+    complete: bool,
+    errors: &mut Vec<Issue>,
+) -> Value {
     match f.kind {
-        Kind::TcpOptions => Value::TcpOptions(read_tcp_options(bytes)),
+        Kind::TcpOptions => Value::TcpOptions(read_tcp_options(bytes, complete)),
         Kind::Options(set) => Value::Options(read_options(set, bytes, offset, errors)),
+        // Not a whole number of addresses (a segment routing header with TLVs): kept as bytes.
+        Kind::Ip6List if !bytes.len().is_multiple_of(16) => {
+            errors.push(Issue {
+                layer: "IPv6ExtHdrRouting",
+                offset,
+                field: Some(f.name),
+                error: format!(
+                    "{} bytes are not a whole number of IPv6 addresses",
+                    bytes.len()
+                ),
+                expected: None,
+            });
+            Value::Bytes(bytes.to_vec())
+        }
         Kind::Ip6List => Value::Ip6List(
             bytes
                 .chunks_exact(16)
@@ -372,21 +411,29 @@ fn read_variable(f: &Field, bytes: &[u8], offset: usize, errors: &mut Vec<Issue>
 
 /// TCP options as scapy reads them: the list ends after EOL; a length below 2 counts as 2; an
 /// option cut short by the end of the header keeps the bytes that are there.
-fn read_tcp_options(mut b: &[u8]) -> Vec<TcpOption> {
+/// `complete`: the options area was all there, so zeros after an EOL are implied by `dataofs`
+/// (and left out, as scapy does); otherwise they are kept with the EOL.
+fn read_tcp_options(mut b: &[u8], complete: bool) -> Vec<TcpOption> {
     let mut out = Vec::new();
     while let Some(&kind) = b.first() {
-        if kind == 0 || kind == 1 {
-            out.push(TcpOption::new(kind, &[]));
+        if kind == 0 {
+            // The list ends; the bytes after EOL (padding) stay with it unless they are the
+            // zeros that fill the area.
+            let rest = &b[1..];
+            let implied = complete && rest.iter().all(|&x| x == 0);
+            out.push(TcpOption::new(0, if implied { &[] } else { rest }));
+            break;
+        }
+        if kind == 1 {
+            out.push(TcpOption::new(1, &[]));
             b = &b[1..];
-            if kind == 0 {
-                break;
-            }
             continue;
         }
         let len = (b.get(1).copied().unwrap_or(0) as usize)
             .max(2)
             .min(b.len());
-        out.push(TcpOption::new(kind, &b[2.min(len)..len]));
+        let len_byte = b.get(1).map_or(LenByte::Missing, |&l| LenByte::Wire(l));
+        out.push(TcpOption::new(kind, &b[2.min(len)..len]).with_len_byte(len_byte));
         b = &b[len..];
     }
     out
@@ -478,7 +525,7 @@ fn verify_checksums(data: &[u8], pkt: &mut Packet) {
 #[cfg(test)]
 pub(crate) mod tests_support {
     pub fn tcp_options(b: &[u8]) -> Vec<super::TcpOption> {
-        super::read_tcp_options(b)
+        super::read_tcp_options(b, true)
     }
 }
 

@@ -9,6 +9,7 @@ pub mod expr;
 pub mod layers;
 pub mod output;
 pub mod pcapio;
+pub mod record;
 
 #[cfg(test)]
 pub(crate) mod test_util {

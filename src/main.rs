@@ -14,6 +14,7 @@ fn main() -> ExitCode {
         cli::Command::Read(args) => cmd::read::run(&args),
         cli::Command::Craft(args) => cmd::craft::run(&args),
         cli::Command::Ls(args) => cmd::ls::run(&args),
+        cli::Command::Write(args) => cmd::write::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -791,6 +791,11 @@ impl Writer {
         })
     }
 
+    /// Whether the file has nanosecond time stamps.
+    pub fn is_nano(&self) -> bool {
+        self.nano
+    }
+
     /// Writes one packet given by its time, bytes and original length.
     pub fn write_packet(&mut self, ts_sec: i64, ts_nsec: u32, data: &[u8], len: usize) {
         let frac = if self.nano { ts_nsec } else { ts_nsec / 1000 };

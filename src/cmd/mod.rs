@@ -3,6 +3,7 @@
 pub mod craft;
 pub mod ls;
 pub mod read;
+pub mod write;
 
 use pkt::output::render::{Style, TimeStyle, View};
 

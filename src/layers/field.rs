@@ -159,11 +159,26 @@ pub struct TcpOption {
     pub kind: u8,
     len: u8,
     bytes: [u8; TcpOption::MAX_DATA],
+    /// The length byte as it was on the wire when it disagrees with the data (a malformed or
+    /// cut option): [`LenByte::Derived`] for a well-formed option.
+    pub len_byte: LenByte,
+}
+
+/// A TCP option's length byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LenByte {
+    /// Two plus the data length, as it should be.
+    Derived,
+    /// This value, which does not match the data.
+    Wire(u8),
+    /// None: the option was cut after its kind byte.
+    Missing,
 }
 
 impl TcpOption {
-    /// The most data bytes an option can carry (40 bytes of options, less kind and length).
-    pub const MAX_DATA: usize = 38;
+    /// The most data bytes an option holds: 40 bytes of options less the kind byte (an EOL
+    /// keeps the bytes after it).
+    pub const MAX_DATA: usize = 39;
 
     /// An option of this kind with this data (cut to [`TcpOption::MAX_DATA`] bytes).
     pub fn new(kind: u8, data: &[u8]) -> TcpOption {
@@ -174,7 +189,17 @@ impl TcpOption {
             kind,
             len: n as u8,
             bytes,
+            len_byte: LenByte::Derived,
         }
+    }
+
+    /// The same option with its wire length byte (kept only when it disagrees with the data).
+    pub fn with_len_byte(mut self, len_byte: LenByte) -> TcpOption {
+        self.len_byte = match len_byte {
+            LenByte::Wire(b) if b as usize == self.len as usize + 2 => LenByte::Derived,
+            other => other,
+        };
+        self
     }
 
     pub fn data(&self) -> &[u8] {

@@ -5,7 +5,7 @@
 use super::FrameMeta;
 use crate::dissect::Packet;
 use crate::layers::field::{flag_string, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac, push_int};
-use crate::layers::{Field, Kind, Layer, TcpOption, Value, tcp};
+use crate::layers::{Field, Kind, Layer, LenByte, TcpOption, Value, tcp};
 use std::fmt::Write as _;
 
 /// The version of the NDJSON contract these records follow.
@@ -127,6 +127,8 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
     }
     out.push(',');
     match (o.kind, tcp::option_numbers(o)) {
+        // The bytes after an EOL (its padding) are kept with it, so nothing of the header is lost.
+        (0, _) if !o.data().is_empty() => quoted(out, |s| fmt_hex(o.data(), s)),
         (0 | 1, _) => out.push_str("null"),
         (2 | 3 | 28, Some(n)) => push_int(n.as_slice()[0], out),
         (_, Some(n)) => {
@@ -140,6 +142,16 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
             out.push(']');
         }
         (_, None) => quoted(out, |s| fmt_hex(o.data(), s)),
+    }
+    // A length byte that disagrees with the data (a cut or malformed option) is kept as a
+    // third element: the byte, or null when there was none.
+    match o.len_byte {
+        LenByte::Derived => {}
+        LenByte::Wire(b) => {
+            out.push(',');
+            push_int(b as u64, out);
+        }
+        LenByte::Missing => out.push_str(",null"),
     }
     out.push(']');
 }

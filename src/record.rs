@@ -1,0 +1,241 @@
+//! NDJSON in: a record of the contract (what `pkt read --json` prints, perhaps edited with jq)
+//! back into layers. Field values are read by their field's kind with the same code that reads
+//! expressions (`craft::values_for`), so every field is described once.
+
+use crate::craft::values_for;
+use crate::expr::{ValueExpr, value_proto_by_name};
+use crate::layers::{Field, Kind, Layer, Value};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value as Json};
+
+/// One record, read.
+#[derive(Debug)]
+pub struct Record {
+    pub ts_sec: i64,
+    pub ts_nsec: u32,
+    pub caplen: usize,
+    pub len: usize,
+    pub linktype: u32,
+    pub layers: Vec<Layer>,
+    /// The problems the record says its packet had: (layer name, byte offset, field).
+    pub errors: Vec<(String, usize, Option<String>)>,
+}
+
+#[derive(Deserialize)]
+struct Raw<'a> {
+    #[serde(borrow)]
+    time: &'a RawValue,
+    caplen: usize,
+    len: usize,
+    linktype: u32,
+    layers: Vec<Map<String, Json>>,
+    #[serde(default)]
+    errors: Vec<Map<String, Json>>,
+}
+
+/// Reads one NDJSON line. The error names the layer and field at fault.
+pub fn parse(line: &str) -> Result<Record, String> {
+    let raw: Raw = serde_json::from_str(line).map_err(|e| format!("not a packet record: {e}"))?;
+    let (ts_sec, ts_nsec) = time_of(raw.time.get())?;
+    let mut layers = Vec::with_capacity(raw.layers.len());
+    for (i, obj) in raw.layers.iter().enumerate() {
+        layers.push(layer_of(obj).map_err(|e| format!("layers[{i}]: {e}"))?);
+    }
+    let errors = raw
+        .errors
+        .iter()
+        .map(|e| {
+            (
+                e.get("layer")
+                    .and_then(Json::as_str)
+                    .unwrap_or("")
+                    .to_string(),
+                e.get("offset").and_then(Json::as_u64).unwrap_or(0) as usize,
+                e.get("field").and_then(Json::as_str).map(str::to_string),
+            )
+        })
+        .collect();
+    Ok(Record {
+        ts_sec,
+        ts_nsec,
+        caplen: raw.caplen,
+        len: raw.len,
+        linktype: raw.linktype,
+        layers,
+        errors,
+    })
+}
+
+/// `1700000000.123456` (or with nine decimals) exactly, from the number's text.
+fn time_of(text: &str) -> Result<(i64, u32), String> {
+    let t = text.trim();
+    let exact = t
+        .split_once('.')
+        .map_or(Some((t, "")), Some)
+        .and_then(|(s, f)| {
+            let sec = s.parse::<i64>().ok()?;
+            if f.len() > 9 || !f.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let ns = format!("{f:0<9}").parse::<u32>().ok()?;
+            Some((sec, ns))
+        });
+    match exact {
+        Some(v) => Ok(v),
+        None => {
+            // Written some other way (an exponent, say): to the microsecond.
+            let f: f64 = t
+                .parse()
+                .map_err(|_| format!("time: {t} is not a number"))?;
+            let us = (f * 1e6).round() as i64;
+            Ok((
+                us.div_euclid(1_000_000),
+                (us.rem_euclid(1_000_000) * 1000) as u32,
+            ))
+        }
+    }
+}
+
+/// One layer object → a layer whose fields hold the record's values; fields the record does
+/// not have are absent (not on the wire).
+pub fn layer_of(obj: &Map<String, Json>) -> Result<Layer, String> {
+    let name = obj
+        .get("layer")
+        .and_then(Json::as_str)
+        .ok_or("no \"layer\" name")?;
+    let proto = value_proto_by_name(name).ok_or_else(|| format!("unknown layer '{name}'"))?;
+    let mut layer = Layer {
+        proto,
+        offset: 0,
+        len: 0,
+        end: 0,
+        values: vec![Value::Absent; proto.fields.len()],
+    };
+    let mut used: Vec<&str> = Vec::new();
+    for (k, f) in proto.fields.iter().enumerate() {
+        let Some(json) = obj.get(f.name) else {
+            continue;
+        };
+        if used.contains(&f.name) {
+            continue;
+        }
+        // Of several rows with this name, the one whose condition holds and whose kind reads
+        // the value.
+        if f.cond.is_some_and(|c| !c(&layer.values[..k])) {
+            continue;
+        }
+        match value_of(&layer, f, json) {
+            Ok(v) => {
+                layer.values[k] = v;
+                used.push(f.name);
+            }
+            Err(e) if !proto.fields[k + 1..].iter().any(|g| g.name == f.name) => {
+                return Err(format!("{name}.{}: {e}", f.name));
+            }
+            Err(_) => {}
+        }
+    }
+    if let Some(extra) = obj
+        .keys()
+        .find(|k| *k != "layer" && !proto.fields.iter().any(|f| f.name == k.as_str()))
+    {
+        return Err(format!("{name} has no field '{extra}'"));
+    }
+    Ok(layer)
+}
+
+fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, String> {
+    if let (Kind::Options(_), Json::Array(items)) = (f.kind, json) {
+        let mut opts = Vec::with_capacity(items.len());
+        for (i, o) in items.iter().enumerate() {
+            let obj = o
+                .as_object()
+                .ok_or_else(|| format!("option {i} is not an object"))?;
+            opts.push(layer_of(obj).map_err(|e| format!("option {i}: {e}"))?);
+        }
+        return Ok(Value::Options(opts));
+    }
+    if let (Kind::Ip6List, Json::String(s)) = (f.kind, json) {
+        // What dissection keeps as bytes when it is not a whole number of addresses.
+        return Ok(Value::Bytes(unhex(s)?));
+    }
+    let expr = to_expr(f.kind, json)?;
+    let mut vals = values_for(layer, f, &expr, &(0..0)).map_err(|d| d.message)?;
+    if vals.len() != 1 {
+        return Err("one value, not a set".into());
+    }
+    Ok(vals.remove(0))
+}
+
+/// The JSON value as the expression value the field's kind reads: bytes come as hex.
+fn to_expr(kind: Kind, json: &Json) -> Result<ValueExpr, String> {
+    Ok(match (kind, json) {
+        (Kind::Bytes, Json::String(s)) => ValueExpr::Bytes(unhex(s)?),
+        (Kind::TcpOptions, Json::Array(items)) => {
+            let mut opts = Vec::with_capacity(items.len());
+            for o in items {
+                let pair = o
+                    .as_array()
+                    .filter(|p| p.len() == 2 || p.len() == 3)
+                    .ok_or("a TCP option is [name, value]")?;
+                let name = match &pair[0] {
+                    Json::String(s) => ValueExpr::Str(s.clone()),
+                    Json::Number(n) => ValueExpr::Int(n.as_u64().ok_or("option kind")? as i128),
+                    _ => return Err("a TCP option is named by a string or a kind number".into()),
+                };
+                let value = match &pair[1] {
+                    Json::Null => ValueExpr::None,
+                    Json::String(s) => ValueExpr::Bytes(unhex(s)?),
+                    Json::Number(n) => ValueExpr::Int(n.as_u64().ok_or("option value")? as i128),
+                    Json::Array(xs) => ValueExpr::List(
+                        xs.iter()
+                            .map(|x| {
+                                x.as_u64()
+                                    .map(|v| (ValueExpr::Int(v as i128), 0..0))
+                                    .ok_or("option value")
+                            })
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    _ => return Err("bad TCP option value".into()),
+                };
+                let mut tuple = vec![(name, 0..0), (value, 0..0)];
+                match pair.get(2) {
+                    Some(Json::Number(b)) => tuple.push((
+                        ValueExpr::Int(b.as_u64().ok_or("length byte")? as i128),
+                        0..0,
+                    )),
+                    Some(Json::Null) => tuple.push((ValueExpr::None, 0..0)),
+                    Some(_) => return Err("a TCP option's length byte is a number or null".into()),
+                    None => {}
+                }
+                opts.push((ValueExpr::Tuple(tuple), 0..0));
+            }
+            ValueExpr::List(opts)
+        }
+        (Kind::Ip6List, Json::Array(items)) => ValueExpr::List(
+            items
+                .iter()
+                .map(|x| {
+                    x.as_str()
+                        .map(|s| (ValueExpr::Str(s.to_string()), 0..0))
+                        .ok_or("an IPv6 address string")
+                })
+                .collect::<Result<_, _>>()?,
+        ),
+        (_, Json::Number(n)) => ValueExpr::Int(n.as_u64().ok_or("a whole number from 0")? as i128),
+        (_, Json::String(s)) => ValueExpr::Str(s.clone()),
+        (_, Json::Null) => ValueExpr::None,
+        (_, other) => return Err(format!("unexpected value {other}")),
+    })
+}
+
+fn unhex(s: &str) -> Result<Vec<u8>, String> {
+    if !s.len().is_multiple_of(2) {
+        return Err(format!("'{s}' is not hex (odd length)"));
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| format!("'{s}' is not hex")))
+        .collect()
+}
