@@ -60,18 +60,20 @@ pub fn parse_mac(t: &str) -> Option<[u8; 6]> {
 /// Serialises layers exactly as their values say: every present field is written, nothing is
 /// computed, absent fields are left out. A dissected packet serialises back to its bytes.
 pub fn serialize(layers: &[Layer]) -> Vec<u8> {
-    let mut w = Bits::default();
+    let mut out = Vec::new();
+    let mut w = Bits::new(&mut out);
     for l in layers {
         write_fields(l, &mut w);
     }
-    w.bytes
+    out
 }
 
 fn write_fields(l: &Layer, w: &mut Bits) {
     for (f, v) in l.proto.fields.iter().zip(&l.values) {
         match (v, f.kind) {
             (Value::TcpOptions(o), _) => {
-                let mut bytes = encode_tcp_options(o);
+                let mut bytes = Vec::with_capacity(40);
+                encode_tcp_options(o, &mut bytes);
                 // An EOL without bytes after it stands for zeros up to the end of the area.
                 if o.last().is_some_and(|e| e.kind == 0 && e.data().is_empty())
                     && let Some(area) = l
@@ -101,37 +103,65 @@ fn write_fields(l: &Layer, w: &mut Bits) {
     }
 }
 
-/// Serialises a stack of layers, outermost first.
+/// Serialises a stack of layers, outermost first, computing what is unset.
 pub fn build(layers: &[Layer]) -> Vec<u8> {
+    let mut out = Vec::new();
+    build_into(layers, &mut out);
+    out
+}
+
+/// As [`build`], into `out` (cleared first; its allocation is reused). Three passes: header
+/// sizes, headers written forward (lengths and protocol numbers filled as they go), then the
+/// checksums from the innermost layer out.
+pub fn build_into(layers: &[Layer], out: &mut Vec<u8>) {
+    out.clear();
     // Trailing Padding is outside every length and checksum.
     let body_end = layers
         .iter()
         .rposition(|l| l.proto.name != "Padding")
         .map_or(0, |i| i + 1);
-    let mut tail: Vec<u8> = Vec::new();
-    for i in (0..body_end).rev() {
-        let mut bytes = build_layer(layers, i, &tail);
-        let header_len = bytes.len();
-        bytes.extend_from_slice(&tail);
-        checksum_into(layers, i, header_len, &mut bytes);
-        tail = bytes;
+    let mut small = [0usize; 16];
+    let mut large = Vec::new();
+    let header: &mut [usize] = if body_end <= small.len() {
+        &mut small[..body_end]
+    } else {
+        large.resize(body_end, 0);
+        &mut large
+    };
+    for (h, l) in header.iter_mut().zip(layers) {
+        *h = header_size(l);
+    }
+    let body: usize = header.iter().sum();
+    out.reserve(body + 64);
+    let mut at = 0;
+    for i in 0..body_end {
+        let payload_len = body - at - header[i];
+        write_header(layers, i, header[i], payload_len, out);
+        at += header[i];
     }
     for l in &layers[body_end..] {
         if let Some(Value::Bytes(b)) = l.values.first() {
-            tail.extend_from_slice(b);
+            out.extend_from_slice(b);
         }
     }
-    tail
+    let mut start = body;
+    for i in (0..body_end).rev() {
+        start -= header[i];
+        checksum_into(layers, i, header[i], &mut out[start..body]);
+    }
 }
 
-/// Writes bits most significant first.
-#[derive(Default)]
-struct Bits {
-    bytes: Vec<u8>,
+/// Writes bits most significant first, appending to a buffer.
+struct Bits<'a> {
+    bytes: &'a mut Vec<u8>,
     bit: usize,
 }
 
-impl Bits {
+impl<'a> Bits<'a> {
+    fn new(bytes: &'a mut Vec<u8>) -> Bits<'a> {
+        let bit = bytes.len() * 8;
+        Bits { bytes, bit }
+    }
     fn put(&mut self, v: u64, n: usize) {
         if self.bit.is_multiple_of(8) && n.is_multiple_of(8) {
             for i in (0..n / 8).rev() {
@@ -157,52 +187,119 @@ impl Bits {
     }
 }
 
-/// The header of layer `i`, its computed fields filled in (checksums as zero for now).
-fn build_layer(layers: &[Layer], i: usize, payload: &[u8]) -> Vec<u8> {
-    let l = &layers[i];
-    let next = layers.get(i + 1).map(|n| n.proto);
-    let mut values = l.values.clone();
-    // Two passes: variable parts first (their sizes feed the lengths), then the header.
-    let encoded: Vec<Option<Vec<u8>>> = l
-        .proto
-        .fields
-        .iter()
-        .zip(&values)
-        .map(|(f, v)| encode_variable(f, v))
-        .collect();
-    let var_len: usize = encoded.iter().flatten().map(Vec::len).sum();
-    let fixed_bits: usize = l
-        .proto
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(k, f)| f.fixed_bits().is_some() && present(l.proto, &values, *k))
-        .map(|(_, f)| f.fixed_bits().unwrap_or(0))
-        .sum();
-    let header_len = fixed_bits / 8 + var_len;
-    for (k, (v, f)) in values.iter_mut().zip(l.proto.fields).enumerate() {
-        if v.is_absent() && f.default == Def::Auto {
-            *v = auto_value(l, k, next, header_len, payload, &encoded);
+/// The values conditions are evaluated on: ARP's address forms depend on its computed lengths.
+fn effective(l: &Layer) -> std::borrow::Cow<'_, [Value]> {
+    if l.proto.name != "ARP" {
+        return std::borrow::Cow::Borrowed(&l.values);
+    }
+    let mut v = l.values.clone();
+    for (k, f) in l.proto.fields.iter().enumerate() {
+        if v[k].is_absent() && f.default == Def::Auto {
+            match f.name {
+                "hwlen" => v[k] = Value::Int(arp_len(l, "hwsrc") as u64),
+                "plen" => v[k] = Value::Int(arp_len(l, "psrc") as u64),
+                _ => {}
+            }
         }
     }
-    let mut w = Bits::default();
+    std::borrow::Cow::Owned(v)
+}
+
+/// Whether field `k` is on the wire given the values before it.
+fn present(proto: &Proto, values: &[Value], k: usize) -> bool {
+    proto.fields[k].cond.is_none_or(|c| c(&values[..k]))
+}
+
+/// Bytes of a layer's header as it will be built.
+fn header_size(l: &Layer) -> usize {
+    let values = effective(l);
+    let mut bits = 0;
     for (k, f) in l.proto.fields.iter().enumerate() {
         if !present(l.proto, &values, k) {
             continue;
         }
-        if let Some(bytes) = &encoded[k] {
-            w.put_bytes(bytes);
+        bits += match f.fixed_bits() {
+            Some(n) => n,
+            None => variable_size(f, &values[k]) * 8,
+        };
+    }
+    bits.div_ceil(8)
+}
+
+/// Bytes a variable-length field takes (options padded as they are built).
+fn variable_size(f: &Field, v: &Value) -> usize {
+    match (v, f.kind) {
+        (Value::Bytes(b), _) => b.len(),
+        (Value::TcpOptions(o), _) => tcp_options_len(o).next_multiple_of(4),
+        (Value::Options(o), Kind::Options(OptionSet::Ip)) => o.iter().map(header_size).sum::<usize>().next_multiple_of(4),
+        (Value::Options(o), Kind::Options(OptionSet::Ip6)) => {
+            let mut pos = 2;
+            for opt in o {
+                pos += alignment_delta(opt.proto.name, pos) + header_size(opt);
+            }
+            pos.next_multiple_of(8) - 2
+        }
+        (Value::Ip6List(a), _) => a.len() * 16,
+        _ => 0,
+    }
+}
+
+/// Writes layer `i`'s header, its computed fields filled in (checksums as zero for now).
+fn write_header(layers: &[Layer], i: usize, header_len: usize, payload_len: usize, out: &mut Vec<u8>) {
+    let l = &layers[i];
+    let next = layers.get(i + 1).map(|n| n.proto);
+    let values = effective(l);
+    let mut w = Bits::new(out);
+    for (k, f) in l.proto.fields.iter().enumerate() {
+        if !present(l.proto, &values, k) {
             continue;
         }
-        match (&values[k], f.kind) {
-            (Value::Int(v), Kind::Int(n) | Kind::Flags(n, _)) => w.put(*v, n as usize),
-            (Value::Int(v), Kind::LeInt(n)) => {
-                let le = v.to_le_bytes();
-                w.put_bytes(&le[..n as usize]);
-            }
+        let computed;
+        let v = if values[k].is_absent() && f.default == Def::Auto {
+            computed = auto_value(l, k, next, header_len, payload_len);
+            &computed
+        } else {
+            &values[k]
+        };
+        match (v, f.kind) {
+            (Value::Int(x), Kind::Int(n) | Kind::Flags(n, _)) => w.put(*x, n as usize),
+            (Value::Int(x), Kind::LeInt(n)) => w.put_bytes(&x.to_le_bytes()[..n as usize]),
             (Value::Mac(m), _) => w.put_bytes(m),
             (Value::Ip4(a), _) => w.put_bytes(a),
             (Value::Ip6(a), _) => w.put_bytes(a),
+            (Value::Bytes(b), _) => w.put_bytes(b),
+            (Value::TcpOptions(o), _) => {
+                let start = w.bytes.len();
+                encode_tcp_options(o, w.bytes);
+                pad_from(w.bytes, start, 4);
+                w.bit = w.bytes.len() * 8;
+            }
+            (Value::Options(opts), Kind::Options(OptionSet::Ip)) => {
+                let start = w.bytes.len();
+                for o in opts {
+                    build_option(o, w.bytes);
+                }
+                pad_from(w.bytes, start, 4);
+                w.bit = w.bytes.len() * 8;
+            }
+            (Value::Options(opts), Kind::Options(OptionSet::Ip6)) => {
+                let start = w.bytes.len();
+                for o in opts {
+                    // Each option starts where its alignment rule (RFC 8200 §4.2) wants it; the
+                    // header's `nh` and `len` come first, hence the 2.
+                    let delta = alignment_delta(o.proto.name, w.bytes.len() - start + 2);
+                    pad6(w.bytes, delta);
+                    build_option(o, w.bytes);
+                }
+                let end = (8 - (w.bytes.len() - start + 2) % 8) % 8;
+                pad6(w.bytes, end);
+                w.bit = w.bytes.len() * 8;
+            }
+            (Value::Ip6List(list), _) => {
+                for a in list {
+                    w.put_bytes(a);
+                }
+            }
             (_, kind) => {
                 // An unset field with no rule: zeros of its width.
                 if let Some(n) = Field::new("", kind, Def::Auto).fixed_bits() {
@@ -211,50 +308,19 @@ fn build_layer(layers: &[Layer], i: usize, payload: &[u8]) -> Vec<u8> {
             }
         }
     }
-    w.bytes
 }
 
-/// Whether field `k` is on the wire given the values before it.
-fn present(proto: &Proto, values: &[Value], k: usize) -> bool {
-    proto.fields[k].cond.is_none_or(|c| c(&values[..k]))
+fn tcp_options_len(opts: &[TcpOption]) -> usize {
+    opts.iter()
+        .map(|o| match o.kind {
+            1 => 1,
+            0 => 1 + o.data().len(),
+            _ => 1 + usize::from(o.len_byte != LenByte::Missing) + o.data().len(),
+        })
+        .sum()
 }
 
-/// The bytes of a variable-length field (options, byte strings, address lists); `None` for a
-/// fixed-width one.
-fn encode_variable(f: &Field, v: &Value) -> Option<Vec<u8>> {
-    match (v, f.kind) {
-        (Value::Bytes(b), _) => Some(b.clone()),
-        (Value::TcpOptions(opts), _) => Some(pad_to(encode_tcp_options(opts), 4)),
-        (Value::Options(opts), Kind::Options(OptionSet::Ip)) => {
-            let mut out = Vec::new();
-            for o in opts {
-                out.extend(build_option(o));
-            }
-            Some(pad_to(out, 4))
-        }
-        (Value::Options(opts), Kind::Options(OptionSet::Ip6)) => {
-            let mut out = Vec::new();
-            for o in opts {
-                // Each option starts where its alignment rule (RFC 8200 §4.2) wants it; the
-                // header's `nh` and `len` come first, hence the 2.
-                let delta = alignment_delta(o.proto.name, out.len() + 2);
-                pad6(&mut out, delta);
-                out.extend(build_option(o));
-            }
-            let end = (8 - (out.len() + 2) % 8) % 8;
-            pad6(&mut out, end);
-            Some(out)
-        }
-        (Value::Ip6List(list), _) => Some(list.concat()),
-        (Value::Absent, Kind::Bytes | Kind::TcpOptions | Kind::Options(_) | Kind::Ip6List) => {
-            Some(Vec::new())
-        }
-        _ => None,
-    }
-}
-
-fn encode_tcp_options(opts: &[TcpOption]) -> Vec<u8> {
-    let mut out = Vec::new();
+fn encode_tcp_options(opts: &[TcpOption], out: &mut Vec<u8>) {
     for o in opts {
         out.push(o.kind);
         match o.kind {
@@ -271,14 +337,12 @@ fn encode_tcp_options(opts: &[TcpOption]) -> Vec<u8> {
             }
         }
     }
-    out
 }
 
-fn pad_to(mut v: Vec<u8>, n: usize) -> Vec<u8> {
-    while !v.len().is_multiple_of(n) {
-        v.push(0);
-    }
-    v
+/// Zero-pads what was written since `start` to a multiple of `n`.
+fn pad_from(v: &mut Vec<u8>, start: usize, n: usize) {
+    let len = v.len() - start;
+    v.resize(start + len.next_multiple_of(n), 0);
 }
 
 /// Pads IPv6 options with Pad1 (one byte) or PadN, as scapy's autopad does.
@@ -306,22 +370,15 @@ fn alignment_delta(option: &str, pos: usize) -> usize {
 }
 
 /// An option sub-layer (IP or IPv6 extension-header option) with its own length filled.
-fn build_option(o: &Layer) -> Vec<u8> {
-    build(std::slice::from_ref(o))
+fn build_option(o: &Layer, out: &mut Vec<u8>) {
+    let len = header_size(o);
+    write_header(std::slice::from_ref(o), 0, len, 0, out);
 }
 
 /// The value of a computed field.
-fn auto_value(
-    l: &Layer,
-    k: usize,
-    next: Option<&'static Proto>,
-    header_len: usize,
-    payload: &[u8],
-    encoded: &[Option<Vec<u8>>],
-) -> Value {
+fn auto_value(l: &Layer, k: usize, next: Option<&'static Proto>, header_len: usize, plen: usize) -> Value {
     let name = l.proto.fields[k].name;
     let proto = l.proto.name;
-    let plen = payload.len();
     let by_binding = |default: u64| {
         Value::Int(
             next.and_then(|n| bind::field_for(l.proto, n).map(|(_, v)| v))
@@ -333,9 +390,9 @@ fn auto_value(
         l.proto
             .fields
             .iter()
-            .zip(encoded)
-            .find(|(f, e)| f.name == field && e.is_some())
-            .and_then(|(_, e)| e.as_ref().map(Vec::len))
+            .zip(&l.values)
+            .find(|(f, v)| f.name == field && !v.is_absent())
+            .map(|(f, v)| variable_size(f, v))
     };
     let int = |v: usize| Value::Int(v as u64);
     match (proto, name) {
