@@ -65,6 +65,7 @@ pub fn serialize(layers: &[Layer]) -> Vec<u8> {
     for l in layers {
         write_fields(l, &mut w);
     }
+    w.flush();
     out
 }
 
@@ -118,7 +119,7 @@ pub fn build_into(layers: &[Layer], out: &mut Vec<u8>) {
     // Trailing Padding is outside every length and checksum.
     let body_end = layers
         .iter()
-        .rposition(|l| l.proto.name != "Padding")
+        .rposition(|l| !std::ptr::eq(l.proto, &crate::layers::raw::PADDING))
         .map_or(0, |i| i + 1);
     let mut small = [0usize; 16];
     let mut large = Vec::new();
@@ -151,45 +152,58 @@ pub fn build_into(layers: &[Layer], out: &mut Vec<u8>) {
     }
 }
 
-/// Writes bits most significant first, appending to a buffer.
+/// Writes bits most significant first, appending to a buffer: bits gather in an accumulator and
+/// go out a byte at a time. Byte-aligned writes (`put_bytes`) expect no bits pending, which
+/// holds for every table (bit fields fill whole bytes before any byte field).
 struct Bits<'a> {
     bytes: &'a mut Vec<u8>,
-    bit: usize,
+    acc: u64,
+    pending: usize,
 }
 
 impl<'a> Bits<'a> {
     fn new(bytes: &'a mut Vec<u8>) -> Bits<'a> {
-        let bit = bytes.len() * 8;
-        Bits { bytes, bit }
+        Bits {
+            bytes,
+            acc: 0,
+            pending: 0,
+        }
     }
     fn put(&mut self, v: u64, n: usize) {
-        if self.bit.is_multiple_of(8) && n.is_multiple_of(8) {
-            for i in (0..n / 8).rev() {
-                self.bytes.push((v >> (8 * i)) as u8);
-            }
-            self.bit += n;
+        if self.pending == 0 && n.is_multiple_of(8) {
+            self.bytes.extend_from_slice(&v.to_be_bytes()[8 - n / 8..]);
             return;
         }
-        for i in (0..n).rev() {
-            if self.bit.is_multiple_of(8) {
-                self.bytes.push(0);
+        let mut left = n;
+        while left > 0 {
+            // At most 56 new bits on top of fewer than 8 pending: the accumulator never overflows.
+            let width = left.min(56);
+            left -= width;
+            self.acc = (self.acc << width) | ((v >> left) & ((1u64 << width) - 1));
+            self.pending += width;
+            while self.pending >= 8 {
+                self.pending -= 8;
+                self.bytes.push((self.acc >> self.pending) as u8);
             }
-            if (v >> i) & 1 == 1 {
-                let last = self.bytes.len() - 1;
-                self.bytes[last] |= 0x80 >> (self.bit % 8);
-            }
-            self.bit += 1;
+            self.acc &= (1u64 << self.pending) - 1;
         }
     }
     fn put_bytes(&mut self, b: &[u8]) {
+        self.flush();
         self.bytes.extend_from_slice(b);
-        self.bit = self.bytes.len() * 8;
+    }
+    /// Writes out a partial byte (zero-filled), if any.
+    fn flush(&mut self) {
+        if self.pending > 0 {
+            self.bytes.push((self.acc << (8 - self.pending)) as u8);
+            self.pending = 0;
+        }
     }
 }
 
 /// The values conditions are evaluated on: ARP's address forms depend on its computed lengths.
 fn effective(l: &Layer) -> std::borrow::Cow<'_, [Value]> {
-    if l.proto.name != "ARP" {
+    if !std::ptr::eq(l.proto, &crate::layers::arp::ARP) {
         return std::borrow::Cow::Borrowed(&l.values);
     }
     let mut v = l.values.clone();
@@ -231,7 +245,9 @@ fn variable_size(f: &Field, v: &Value) -> usize {
     match (v, f.kind) {
         (Value::Bytes(b), _) => b.len(),
         (Value::TcpOptions(o), _) => tcp_options_len(o).next_multiple_of(4),
-        (Value::Options(o), Kind::Options(OptionSet::Ip)) => o.iter().map(header_size).sum::<usize>().next_multiple_of(4),
+        (Value::Options(o), Kind::Options(OptionSet::Ip)) => {
+            o.iter().map(header_size).sum::<usize>().next_multiple_of(4)
+        }
         (Value::Options(o), Kind::Options(OptionSet::Ip6)) => {
             let mut pos = 2;
             for opt in o {
@@ -245,7 +261,13 @@ fn variable_size(f: &Field, v: &Value) -> usize {
 }
 
 /// Writes layer `i`'s header, its computed fields filled in (checksums as zero for now).
-fn write_header(layers: &[Layer], i: usize, header_len: usize, payload_len: usize, out: &mut Vec<u8>) {
+fn write_header(
+    layers: &[Layer],
+    i: usize,
+    header_len: usize,
+    payload_len: usize,
+    out: &mut Vec<u8>,
+) {
     let l = &layers[i];
     let next = layers.get(i + 1).map(|n| n.proto);
     let values = effective(l);
@@ -269,20 +291,21 @@ fn write_header(layers: &[Layer], i: usize, header_len: usize, payload_len: usiz
             (Value::Ip6(a), _) => w.put_bytes(a),
             (Value::Bytes(b), _) => w.put_bytes(b),
             (Value::TcpOptions(o), _) => {
+                w.flush();
                 let start = w.bytes.len();
                 encode_tcp_options(o, w.bytes);
                 pad_from(w.bytes, start, 4);
-                w.bit = w.bytes.len() * 8;
             }
             (Value::Options(opts), Kind::Options(OptionSet::Ip)) => {
+                w.flush();
                 let start = w.bytes.len();
                 for o in opts {
                     build_option(o, w.bytes);
                 }
                 pad_from(w.bytes, start, 4);
-                w.bit = w.bytes.len() * 8;
             }
             (Value::Options(opts), Kind::Options(OptionSet::Ip6)) => {
+                w.flush();
                 let start = w.bytes.len();
                 for o in opts {
                     // Each option starts where its alignment rule (RFC 8200 §4.2) wants it; the
@@ -293,7 +316,6 @@ fn write_header(layers: &[Layer], i: usize, header_len: usize, payload_len: usiz
                 }
                 let end = (8 - (w.bytes.len() - start + 2) % 8) % 8;
                 pad6(w.bytes, end);
-                w.bit = w.bytes.len() * 8;
             }
             (Value::Ip6List(list), _) => {
                 for a in list {
@@ -308,6 +330,7 @@ fn write_header(layers: &[Layer], i: usize, header_len: usize, payload_len: usiz
             }
         }
     }
+    w.flush();
 }
 
 fn tcp_options_len(opts: &[TcpOption]) -> usize {
@@ -376,8 +399,17 @@ fn build_option(o: &Layer, out: &mut Vec<u8>) {
 }
 
 /// The value of a computed field.
-fn auto_value(l: &Layer, k: usize, next: Option<&'static Proto>, header_len: usize, plen: usize) -> Value {
+fn auto_value(
+    l: &Layer,
+    k: usize,
+    next: Option<&'static Proto>,
+    header_len: usize,
+    plen: usize,
+) -> Value {
     let name = l.proto.fields[k].name;
+    if l.proto.checksum.is_some_and(|c| c.field == name) {
+        return Value::Int(0); // computed over the finished bytes
+    }
     let proto = l.proto.name;
     let by_binding = |default: u64| {
         Value::Int(

@@ -71,6 +71,9 @@ pub struct CraftArgs {
     /// Write the packets' bytes to stdout.
     #[arg(long, conflicts_with_all = ["show", "hex", "json", "write"])]
     pub raw: bool,
+    /// Build the packets this many times (e.g. a pcap of a million SYNs for a replay test).
+    #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1)]
+    pub count: u64,
     /// Print every field of every layer (scapy's show()).
     #[arg(long, conflicts_with_all = ["hex", "json"])]
     pub show: bool,

@@ -3,7 +3,7 @@
 
 use crate::cli::CraftArgs;
 use anyhow::{Result, anyhow};
-use pkt::build::build;
+use pkt::build::{build, build_into};
 use pkt::craft::compile;
 use pkt::dissect::{Packet, dissect_as};
 use pkt::layers::Proto;
@@ -44,18 +44,25 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
             )
         })?;
         let mut w = Writer::create(path, lt, false)?;
-        for p in &packets {
-            let b = build(p);
-            w.write_packet(sec, nsec, &b, b.len());
+        let mut b = Vec::new();
+        for _ in 0..args.count {
+            for p in &packets {
+                build_into(p, &mut b);
+                w.write_packet(sec, nsec, &b, b.len());
+            }
         }
         w.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if args.raw {
-        for p in &packets {
-            out.write_all(&build(p))?;
+        let mut b = Vec::new();
+        for _ in 0..args.count {
+            for p in &packets {
+                build_into(p, &mut b);
+                out.write_all(&b)?;
+            }
         }
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
@@ -64,7 +71,8 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
     let clock = Clock::local(sec);
     let mut pkt = Packet::default();
     let mut text = String::new();
-    for (i, p) in packets.iter().enumerate() {
+    let repeated = (0..args.count).flat_map(|_| packets.iter());
+    for (i, p) in repeated.enumerate() {
         let bytes = build(p);
         let meta = FrameMeta {
             n: i as u64 + 1,
