@@ -135,10 +135,9 @@ pub fn build_into(layers: &[Layer], out: &mut Vec<u8>) {
     let body: usize = header.iter().sum();
     out.reserve(body + 64);
     let mut at = 0;
-    for i in 0..body_end {
-        let payload_len = body - at - header[i];
-        write_header(layers, i, header[i], payload_len, out);
-        at += header[i];
+    for (i, &len) in header.iter().enumerate() {
+        write_header(layers, i, len, body - at - len, out);
+        at += len;
     }
     for l in &layers[body_end..] {
         if let Some(Value::Bytes(b)) = l.values.first() {
