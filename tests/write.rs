@@ -237,7 +237,8 @@ for p in rdpcap(sys.argv[1]):
         if layer in r and layer in p and r[layer].chksum != p[layer].chksum:
             bad += 1
             print("bad", layer.__name__, p.summary())
-    assert p[IP].ttl == 1 and p[IP].dst == "203.0.113.7", p.summary()
+    if isinstance(p.payload, IP):  # the jq filter edited the IP right after Ether
+        assert p[IP].ttl == 1 and p[IP].dst == "203.0.113.7", p.summary()
 print(n, bad)
 sys.exit(1 if bad or not n else 0)
 "#,
