@@ -1,7 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerate the fixtures in captures/ with scapy, so every fixture says how it was made.
+"""Make the fixtures of captures/ that `pkt craft` cannot: malformed.pcap (bytes cut and
+corrupted by hand) and mixed-ng.pcapng (pcapng). The others come from scripts/make-captures.sh
+(pkt craft); the scapy versions of them below are kept to check that both agree:
+`python3 scripts/make-captures.py --all` rewrites them all with scapy, and
+`git diff --stat captures/*.ndjson` then shows no change.
 
-Usage: python3 scripts/make-captures.py   (needs `pip install scapy`)
+Usage: python3 scripts/make-captures.py [--all]   (needs `pip install scapy`)
 
 Then `scripts/make-captures.py --expected` rewrites each fixture's expected NDJSON
 (captures/NAME.ndjson) from `pkt read NAME.pcap --json` — review the diff before committing:
@@ -201,16 +205,17 @@ def main():
     if "--expected" in sys.argv:
         return expected()
     os.makedirs(OUT, exist_ok=True)
-    write("mixed.pcap", mixed())
-    write("icmp-errors.pcap", icmp_errors())
-    write("ipv6.pcap", ipv6())
     write("malformed.pcap", malformed())
-    sll, sll2, null, rawip = cooked()
-    write("sll.pcap", sll, linktype=113)
-    write("sll2.pcap", sll2, linktype=276)
-    write("null.pcap", null, linktype=0)
-    write("raw.pcap", rawip, linktype=101)
     write("mixed-ng.pcapng", mixed()[:6])
+    if "--all" in sys.argv:
+        write("mixed.pcap", mixed())
+        write("icmp-errors.pcap", icmp_errors())
+        write("ipv6.pcap", ipv6())
+        sll, sll2, null, rawip = cooked()
+        write("sll.pcap", sll, linktype=113)
+        write("sll2.pcap", sll2, linktype=276)
+        write("null.pcap", null, linktype=0)
+        write("raw.pcap", rawip, linktype=101)
 
 
 if __name__ == "__main__":

@@ -71,6 +71,10 @@ pub struct CraftArgs {
     /// Write the packets' bytes to stdout.
     #[arg(long, conflicts_with_all = ["show", "hex", "json", "write"])]
     pub raw: bool,
+    /// Time stamp of the first packet (seconds since the epoch, e.g. 1700000000.5); the next
+    /// ones follow 1001 µs apart. Default: now, for all.
+    #[arg(long = "time", value_name = "EPOCH")]
+    pub time: Option<f64>,
     /// Build the packets this many times (e.g. a pcap of a million SYNs for a replay test).
     #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1)]
     pub count: u64,

@@ -35,7 +35,25 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap_or_default();
-    let (sec, nsec) = (now.as_secs() as i64, now.subsec_micros() * 1000);
+    let (sec, nsec) = match args.time {
+        Some(t) => {
+            let us = (t * 1e6).round() as i64;
+            (
+                us.div_euclid(1_000_000),
+                (us.rem_euclid(1_000_000) * 1000) as u32,
+            )
+        }
+        None => (now.as_secs() as i64, now.subsec_micros() * 1000),
+    };
+    // With --time, packet i is stamped 1001 µs after packet i-1 (reproducible fixtures).
+    let step = args.time.map_or(0, |_| 1001);
+    let stamp = |i: u64| {
+        let us = sec * 1_000_000 + (nsec / 1000) as i64 + i as i64 * step;
+        (
+            us.div_euclid(1_000_000),
+            (us.rem_euclid(1_000_000) * 1000) as u32,
+        )
+    };
     if let Some(path) = &args.write {
         let lt = linktype.ok_or_else(|| {
             anyhow!(
@@ -45,10 +63,13 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
         })?;
         let mut w = Writer::create(path, lt, false)?;
         let mut b = Vec::new();
+        let mut i = 0;
         for _ in 0..args.count {
             for p in &packets {
                 build_into(p, &mut b);
-                w.write_packet(sec, nsec, &b, b.len());
+                let (s, ns) = stamp(i);
+                w.write_packet(s, ns, &b, b.len());
+                i += 1;
             }
         }
         w.flush()?;
@@ -74,10 +95,11 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
     let repeated = (0..args.count).flat_map(|_| packets.iter());
     for (i, p) in repeated.enumerate() {
         let bytes = build(p);
+        let (ts_sec, ts_nsec) = stamp(i as u64);
         let meta = FrameMeta {
             n: i as u64 + 1,
-            ts_sec: sec,
-            ts_nsec: nsec,
+            ts_sec,
+            ts_nsec,
             caplen: bytes.len(),
             len: bytes.len(),
             linktype: linktype.unwrap_or(147),
