@@ -61,11 +61,12 @@ pub fn pseudo6(src: &[u8; 16], dst: &[u8; 16], next_header: u32, len: usize) -> 
 /// For IPv6, a routing header with segments left makes its last address the destination, and a
 /// home address option (Mobile IPv6) the source, as the receiver will see them.
 pub fn pseudo_header(below: &[Layer], proto: u8, len: usize) -> Option<u32> {
-    let (j, ip) = below
-        .iter()
-        .enumerate()
-        .rev()
-        .find(|(_, l)| matches!(l.proto.name, "IP" | "IPerror" | "IPv6" | "IPerror6"))?;
+    use crate::layers::{ip, ipv6};
+    let (j, ip) = below.iter().enumerate().rev().find(|(_, l)| {
+        [&ip::IP, &ip::IPERROR, &ipv6::IPV6, &ipv6::IPERROR6]
+            .iter()
+            .any(|p| std::ptr::eq(l.proto, *p))
+    })?;
     match (ip.get("src"), ip.get("dst")) {
         (Some(Value::Ip4(s)), Some(Value::Ip4(d))) => Some(pseudo4(s, d, proto as u32, len)),
         (Some(Value::Ip6(s)), Some(Value::Ip6(d))) => {
