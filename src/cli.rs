@@ -78,16 +78,29 @@ pub struct CraftArgs {
     /// Build the packets this many times (e.g. a pcap of a million SYNs for a replay test).
     #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1)]
     pub count: u64,
+    #[command(flatten)]
+    pub views: ViewArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct LsArgs {
+    /// A layer's scapy name (TCP, IPv6ExtHdrRouting, IPOption_NOP, …).
+    pub layer: Option<String>,
+}
+
+/// The views every command that prints packets offers.
+#[derive(Args, Debug)]
+pub struct ViewArgs {
     /// Print every field of every layer (scapy's show()).
     #[arg(long, conflicts_with_all = ["hex", "json"])]
     pub show: bool,
     /// Print the summary and a hexdump of each packet.
     #[arg(short = 'x', long, conflicts_with = "json")]
     pub hex: bool,
-    /// Print NDJSON, one object per packet.
+    /// Print NDJSON, one object per packet (the documented contract).
     #[arg(long)]
     pub json: bool,
-    /// Timestamps as seconds since the epoch.
+    /// Timestamps as seconds since the epoch instead of the local time of day.
     #[arg(long = "tt")]
     pub epoch: bool,
     /// No timestamps in summaries.
@@ -98,27 +111,31 @@ pub struct CraftArgs {
     pub number: bool,
 }
 
-impl CraftArgs {
-    pub fn view(&self) -> View {
-        pick_view(self.json, self.show, self.hex)
-    }
-}
-
-#[derive(Args, Debug)]
-pub struct LsArgs {
-    /// A layer's scapy name (TCP, IPv6ExtHdrRouting, IPOption_NOP, …).
-    pub layer: Option<String>,
-}
-
-fn pick_view(json: bool, show: bool, hex: bool) -> View {
-    if json {
-        View::Json
-    } else if show {
-        View::Show
-    } else if hex {
-        View::Hex
-    } else {
-        View::Summary
+impl ViewArgs {
+    /// The view and the style of summary lines.
+    pub fn style(&self) -> pkt::output::render::Style {
+        use pkt::output::render::{Style, TimeStyle};
+        let view = if self.json {
+            View::Json
+        } else if self.show {
+            View::Show
+        } else if self.hex {
+            View::Hex
+        } else {
+            View::Summary
+        };
+        let time = if self.epoch {
+            TimeStyle::Epoch
+        } else if self.no_time {
+            TimeStyle::None
+        } else {
+            TimeStyle::TimeOfDay
+        };
+        Style {
+            view,
+            time,
+            number: self.number,
+        }
     }
 }
 
@@ -139,34 +156,14 @@ pub struct ReadArgs {
     /// Write the selected packets, unchanged, to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "OUT")]
     pub write: Option<String>,
-    /// Print every field of every layer (scapy's show()).
-    #[arg(long, conflicts_with_all = ["hex", "json"])]
-    pub show: bool,
-    /// Print the summary and a hexdump of each packet.
-    #[arg(short = 'x', long, conflicts_with = "json")]
-    pub hex: bool,
-    /// Print NDJSON, one object per packet (the documented contract).
-    #[arg(long)]
-    pub json: bool,
-    /// Timestamps as seconds since the epoch instead of the local time of day.
-    #[arg(long = "tt")]
-    pub epoch: bool,
-    /// No timestamps in summaries.
-    #[arg(short = 't', long = "no-time", conflicts_with = "epoch")]
-    pub no_time: bool,
-    /// Number the packets in summaries.
-    #[arg(short = 'n', long = "number")]
-    pub number: bool,
+    #[command(flatten)]
+    pub views: ViewArgs,
     /// Print packets even with -w.
     #[arg(long)]
     pub print: bool,
 }
 
 impl ReadArgs {
-    pub fn view(&self) -> View {
-        pick_view(self.json, self.show, self.hex)
-    }
-
     /// Splits the positional words into files and a filter: files come first (every word that
     /// names an existing path, or `-`); the first word that does not starts the filter.
     pub fn files_and_filter(&self) -> Result<(Vec<String>, Option<String>), String> {

@@ -88,7 +88,7 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let style = super::style(args.view(), args.epoch, args.no_time, args.number);
+    let style = args.views.style();
     let clock = Clock::local(sec);
     let mut pkt = Packet::default();
     let mut text = String::new();

@@ -14,7 +14,7 @@ pub fn run(args: &ReadArgs) -> Result<ExitCode> {
     if files.iter().filter(|f| f.as_str() == "-").count() > 1 {
         return Err(anyhow!("standard input can be read only once"));
     }
-    let style = super::style(args.view(), args.epoch, args.no_time, args.number);
+    let style = args.views.style();
     let print = args.write.is_none() || args.print;
     // The reader is one thread and the writer mostly waits: render on all the cores.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());

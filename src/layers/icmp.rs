@@ -2,7 +2,7 @@
 //! the checksum depends on the type, as in scapy: each is a conditional row of the table.
 
 use super::field::{Field, Value};
-use super::{Checksum, Layer, Proto, Scope, fmt_addr, ip, ip_below, val};
+use super::{Checksum, Layer, Proto, Scope, fmt_hosts, ip, val};
 use std::fmt::Write as _;
 
 fn t(v: &[Value]) -> u64 {
@@ -116,10 +116,7 @@ pub fn code_name(t: u64, c: u64) -> Option<&'static str> {
 
 fn summary(layers: &[Layer], i: usize, out: &mut String) {
     let l = &layers[i];
-    let ip = ip_below(layers, i);
-    fmt_addr(ip.and_then(|ip| ip.get("src")), out);
-    out.push_str(" > ");
-    fmt_addr(ip.and_then(|ip| ip.get("dst")), out);
+    fmt_hosts(layers, i, out);
     let (ty, code) = (val(&l.values, 0), val(&l.values, 1));
     match type_name(ty) {
         Some(n) => {

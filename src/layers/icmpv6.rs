@@ -3,7 +3,7 @@
 //! in scapy.
 
 use super::field::{Def, Field, Kind, Value};
-use super::{Checksum, Layer, Proto, Scope, fmt_addr, ip_below, ipv6, val};
+use super::{Checksum, Layer, Proto, Scope, fmt_addr, fmt_hosts, ipv6, val};
 use std::fmt::Write as _;
 
 const CKSUM: Option<Checksum> = Some(Checksum {
@@ -221,10 +221,7 @@ pub fn by_type(payload: &[u8]) -> Option<&'static Proto> {
 
 fn summary(layers: &[Layer], i: usize, out: &mut String) {
     let l = &layers[i];
-    let ip = ip_below(layers, i);
-    fmt_addr(ip.and_then(|ip| ip.get("src")), out);
-    out.push_str(" > ");
-    fmt_addr(ip.and_then(|ip| ip.get("dst")), out);
+    fmt_hosts(layers, i, out);
     let _ = write!(
         out,
         " type={} code={}",

@@ -184,6 +184,14 @@ pub fn fmt_addr(v: Option<&Value>, out: &mut String) {
     }
 }
 
+/// Writes `src > dst` from the nearest IP or IPv6 layer below layer `i`.
+pub fn fmt_hosts(layers: &[Layer], i: usize, out: &mut String) {
+    let ip = ip_below(layers, i);
+    fmt_addr(ip.and_then(|ip| ip.get("src")), out);
+    out.push_str(" > ");
+    fmt_addr(ip.and_then(|ip| ip.get("dst")), out);
+}
+
 /// Writes `src:sport > dst:dport` for a transport layer above an IP layer.
 pub fn fmt_endpoints(layers: &[Layer], i: usize, out: &mut String) {
     let l = &layers[i];
