@@ -324,7 +324,11 @@ fn write_header(
             (_, kind) => {
                 // An unset field with no rule: zeros of its width.
                 if let Some(n) = Field::new("", kind, Def::Auto).fixed_bits() {
-                    w.put(0, n);
+                    if n.is_multiple_of(8) {
+                        w.put_bytes(&vec![0; n / 8]);
+                    } else {
+                        w.put(0, n);
+                    }
                 }
             }
         }
@@ -438,7 +442,9 @@ fn auto_value(
         ("IP" | "IPerror", "proto") => by_binding(0),
         ("IPv6" | "IPerror6", "plen") => int(plen),
         (_, "nh") => by_binding(59),
-        ("IPv6ExtHdrHopByHop" | "IPv6ExtHdrDestOpt", "len") => int(header_len / 8 - 1),
+        ("IPv6ExtHdrHopByHop" | "IPv6ExtHdrDestOpt", "len") => {
+            int((header_len / 8).saturating_sub(1))
+        }
         ("IPv6ExtHdrRouting", "len") => int(bytes_of("addresses").unwrap_or(0) / 8),
         ("IPv6ExtHdrRouting", "segleft") => int(bytes_of("addresses").unwrap_or(0) / 16),
         ("TCP" | "TCPerror", "dataofs") => int(header_len / 4),

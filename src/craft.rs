@@ -61,7 +61,17 @@ fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
         let (k, alts) = field_values(&base, arg)?;
         sets.push((k, alts));
     }
-    let total: usize = sets.iter().map(|(_, alts)| alts.len()).product();
+    let total = sets
+        .iter()
+        .try_fold(1usize, |n, (_, alts)| {
+            n.checked_mul(alts.len()).filter(|n| *n <= MAX_PACKETS)
+        })
+        .ok_or_else(|| {
+            Diagnostic::new(
+                le.span.clone(),
+                format!("this layer makes more than {MAX_PACKETS} packets"),
+            )
+        })?;
     let mut out = Vec::with_capacity(total);
     for idx in 0..total {
         let mut rem = idx;
@@ -453,6 +463,12 @@ mod tests {
         assert_eq!(keys[2], (b.clone(), 1, 22));
         assert_eq!(keys[4], (a, 2, 22));
         assert_eq!(keys[7], (b, 2, 80));
+    }
+
+    #[test]
+    fn huge_sets_are_refused_before_they_are_made() {
+        let e = compile("TCP(sport=(0,65535),dport=(0,65535))").unwrap_err();
+        assert!(e.message.contains("more than"), "{}", e.message);
     }
 
     #[test]

@@ -316,17 +316,26 @@ fn read_layer_into(
         // (that byte goes to Raw), so every byte of the frame is in exactly one layer. (Bit
         // fields come before any variable-length field in every table, so the fixed widths
         // give the positions.)
-        let whole = bit / 8 * 8;
+        // Keep the fields up to the last one that ends on a byte boundary.
+        let mut at = 0usize;
+        let mut whole = 0usize;
+        for (f, v) in proto.fields.iter().zip(values.iter()) {
+            if !v.is_absent() {
+                at += f.fixed_bits().unwrap_or(0);
+                if at.is_multiple_of(8) && at <= bit {
+                    whole = at;
+                }
+            }
+        }
         let mut at = 0usize;
         for (f, v) in proto.fields.iter().zip(values.iter_mut()) {
             if v.is_absent() {
                 continue;
             }
-            let width = f.fixed_bits().unwrap_or(0);
-            if at + width > whole {
+            at += f.fixed_bits().unwrap_or(0);
+            if at > whole {
                 *v = Value::Absent;
             }
-            at += width;
         }
         bit = whole;
     }
@@ -549,6 +558,16 @@ mod tests {
             p.errors[0].error,
             "truncated: Ether header needs 14 bytes, 0 left"
         );
+    }
+
+    #[test]
+    fn a_cut_inside_bit_fields_loses_no_bits() {
+        // Two bytes of an IPv6 header: version and half of tc share byte 0; nothing is kept
+        // that would leave half a byte in no layer.
+        let p = dissect(101, &[0x6c, 0x65], 2);
+        assert_eq!(p.layers.iter().map(|l| l.len).sum::<usize>(), 2);
+        let bytes = crate::build::serialize(&p.layers);
+        assert_eq!(bytes, [0x6c, 0x65]);
     }
 
     #[test]
