@@ -2,6 +2,8 @@
 # Benchmark building packets: pkt against scapy, in one run, one core each.
 # Builds and serialises IP(dst=…)/TCP(dport=…,flags="S") with auto fields (lengths, checksums,
 # protocol numbers) for every port, many times over, and prints packets per second and the ratio.
+# A field set is built once and then patched in place (the varying field, then the checksums
+# over it: src/build.rs `Template`); every packet's bytes are still complete and checked.
 # Target (issue 4): pkt ≥ 5,000,000 packets/s.
 #
 # Usage: scripts/bench-build.sh [ROUNDS]   (ROUNDS of 65,535 packets for pkt; default 80)

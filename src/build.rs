@@ -1,10 +1,10 @@
 //! Layers → bytes, scapy's contract: every field has a default; a computed field left unset
-//! (`Value::Absent` where the table's default is `Def::Auto`) is filled here — lengths, protocol
+//! (`Value::Absent` where the table's default is `Def::Auto`) is filled here by its rule — lengths, protocol
 //! numbers from the binding table, checksums — from the innermost layer outwards; a field that
 //! is set is written exactly as set, wrong or not. Auto-fill lives here and only here.
 
 use crate::checksum;
-use crate::layers::field::Def;
+use crate::layers::field::{Auto, Def};
 use crate::layers::{Field, Kind, Layer, LenByte, OptionSet, Proto, Scope, TcpOption, Value, bind};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -23,7 +23,7 @@ pub fn new_layer(proto: &'static Proto) -> Layer {
 /// The default of one field as a value (`Absent` for a computed one).
 pub fn default_value(f: &Field) -> Value {
     match (f.default, f.kind) {
-        (Def::Auto, _) => Value::Absent,
+        (Def::Auto(_), _) => Value::Absent,
         (Def::Int(v), _) => Value::Int(v),
         (Def::Empty, Kind::TcpOptions) => Value::TcpOptions(Vec::new()),
         (Def::Empty, Kind::Options(_)) => Value::Options(Vec::new()),
@@ -115,39 +115,187 @@ pub fn build(layers: &[Layer]) -> Vec<u8> {
 /// sizes, headers written forward (lengths and protocol numbers filled as they go), then the
 /// checksums from the innermost layer out.
 pub fn build_into(layers: &[Layer], out: &mut Vec<u8>) {
+    build_headers(layers, out);
+}
+
+/// Builds into `out`; returns, per layer below the trailing padding, its header's start and
+/// length and whether its checksum was computed (so a [`Template`] can refresh it).
+fn build_headers(layers: &[Layer], out: &mut Vec<u8>) -> Vec<(usize, usize, bool)> {
     out.clear();
     // Trailing Padding is outside every length and checksum.
     let body_end = layers
         .iter()
         .rposition(|l| !std::ptr::eq(l.proto, &crate::layers::raw::PADDING))
         .map_or(0, |i| i + 1);
-    let mut small = [0usize; 16];
-    let mut large = Vec::new();
-    let header: &mut [usize] = if body_end <= small.len() {
-        &mut small[..body_end]
-    } else {
-        large.resize(body_end, 0);
-        &mut large
-    };
-    for (h, l) in header.iter_mut().zip(layers) {
-        *h = header_size(l);
-    }
-    let body: usize = header.iter().sum();
+    let mut header: Vec<(usize, usize, bool)> = layers[..body_end]
+        .iter()
+        .map(|l| (0, header_size(l), false))
+        .collect();
+    let body: usize = header.iter().map(|h| h.1).sum();
     out.reserve(body + 64);
     let mut at = 0;
-    for (i, &len) in header.iter().enumerate() {
-        write_header(layers, i, len, body - at - len, out);
-        at += len;
+    for (i, h) in header.iter_mut().enumerate() {
+        h.0 = at;
+        h.2 = write_header(layers, i, h.1, body - at - h.1, out);
+        at += h.1;
     }
     for l in &layers[body_end..] {
         if let Some(Value::Bytes(b)) = l.values.first() {
             out.extend_from_slice(b);
         }
     }
-    let mut start = body;
-    for i in (0..body_end).rev() {
-        start -= header[i];
-        checksum_into(layers, i, header[i], &mut out[start..body]);
+    for (i, &(start, len, pending)) in header.iter().enumerate().rev() {
+        if pending {
+            checksum_into(layers, i, len, &mut out[start..body]);
+        }
+    }
+    header
+}
+
+/// A built packet whose fixed-width fields are rewritten in place, its checksums refreshed on
+/// demand: how a field set (`dport=(1,65535)`) is built without building each packet anew.
+pub struct Template {
+    layers: Vec<Layer>,
+    bytes: Vec<u8>,
+    /// Per layer below the trailing padding: header start, header length, checksum pending.
+    headers: Vec<(usize, usize, bool)>,
+    body: usize,
+    stale: bool,
+}
+
+/// Where a field sits in a [`Template`]'s bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct Slot {
+    layer: usize,
+    field: usize,
+    bit: usize,
+    bits: usize,
+    little_endian: bool,
+}
+
+impl Template {
+    /// Builds `layers` and finds a slot for each `(layer, field, values)`, or `None` when some
+    /// field cannot be patched in place: one that is not fixed-width, follows a variable-width
+    /// field, takes a value of another form or a computed (`None`) one, or whose values would
+    /// change which fields are on the wire (a condition reading it).
+    pub fn new(
+        layers: Vec<Layer>,
+        fields: &[(usize, usize, &[Value])],
+    ) -> Option<(Template, Vec<Slot>)> {
+        let mut bytes = Vec::new();
+        let headers = build_headers(&layers, &mut bytes);
+        let body = headers.last().map_or(0, |h| h.0 + h.1);
+        let mut slots = Vec::with_capacity(fields.len());
+        for &(i, k, values) in fields {
+            let l = layers.get(i)?;
+            let f = l.proto.fields.get(k)?;
+            let (start, _, _) = *headers.get(i)?;
+            let bits = f.fixed_bits()?;
+            let fits = |v: &Value| {
+                matches!(
+                    (v, f.kind),
+                    (
+                        Value::Int(_),
+                        Kind::Int(_) | Kind::Flags(..) | Kind::LeInt(_)
+                    ) | (Value::Mac(_), Kind::Mac)
+                        | (Value::Ip4(_), Kind::Ip4)
+                        | (Value::Ip6(_), Kind::Ip6)
+                )
+            };
+            if !values.iter().all(fits) {
+                return None;
+            }
+            let eff = effective(l);
+            let mut bit = start * 8;
+            for j in 0..k {
+                if present(l.proto, &eff, j) {
+                    bit += l.proto.fields[j].fixed_bits()?;
+                }
+            }
+            if l.proto.fields.iter().any(|f| f.cond.is_some()) {
+                // Conditions may read this field: each value must leave the layout as it is,
+                // and two fields of one such layer varying together are not checked.
+                if fields.iter().filter(|(j, _, _)| *j == i).count() > 1 {
+                    return None;
+                }
+                let layout = |vals: &[Value]| -> Vec<bool> {
+                    (0..vals.len()).map(|j| present(l.proto, vals, j)).collect()
+                };
+                let before = layout(&eff);
+                for v in values {
+                    let mut other = l.clone();
+                    other.values[k] = v.clone();
+                    if layout(&effective(&other)) != before {
+                        return None;
+                    }
+                }
+            }
+            slots.push(Slot {
+                layer: i,
+                field: k,
+                bit,
+                bits,
+                little_endian: matches!(f.kind, Kind::LeInt(_)),
+            });
+        }
+        let t = Template {
+            layers,
+            bytes,
+            headers,
+            body,
+            stale: false,
+        };
+        Some((t, slots))
+    }
+
+    /// Writes `v` into the slot (and the layer, for the checksums that read it).
+    pub fn set(&mut self, slot: Slot, v: &Value) {
+        let at = slot.bit / 8;
+        match v {
+            Value::Int(x) if slot.little_endian => {
+                let n = slot.bits / 8;
+                self.bytes[at..at + n].copy_from_slice(&x.to_le_bytes()[..n]);
+            }
+            Value::Int(x) => put_at(&mut self.bytes, slot.bit, slot.bits, *x),
+            Value::Mac(m) => self.bytes[at..at + 6].copy_from_slice(m),
+            Value::Ip4(a) => self.bytes[at..at + 4].copy_from_slice(a),
+            Value::Ip6(a) => self.bytes[at..at + 16].copy_from_slice(a),
+            _ => return,
+        }
+        self.layers[slot.layer].values[slot.field] = v.clone();
+        self.stale = true;
+    }
+
+    /// The packet's bytes, checksums up to date.
+    pub fn bytes(&mut self) -> &[u8] {
+        if self.stale {
+            for i in (0..self.headers.len()).rev() {
+                let (start, len, pending) = self.headers[i];
+                if pending {
+                    checksum_into(&self.layers, i, len, &mut self.bytes[start..self.body]);
+                }
+            }
+            self.stale = false;
+        }
+        &self.bytes
+    }
+}
+
+/// Writes the low `n` bits of `v` at bit offset `bit`, most significant first.
+fn put_at(bytes: &mut [u8], bit: usize, n: usize, v: u64) {
+    if bit.is_multiple_of(8) && n.is_multiple_of(8) {
+        let at = bit / 8;
+        bytes[at..at + n / 8].copy_from_slice(&v.to_be_bytes()[8 - n / 8..]);
+        return;
+    }
+    for b in 0..n {
+        let pos = bit + b;
+        let mask = 0x80u8 >> (pos % 8);
+        if (v >> (n - 1 - b)) & 1 == 1 {
+            bytes[pos / 8] |= mask;
+        } else {
+            bytes[pos / 8] &= !mask;
+        }
     }
 }
 
@@ -168,7 +316,20 @@ impl<'a> Bits<'a> {
             pending: 0,
         }
     }
+    #[inline]
     fn put(&mut self, v: u64, n: usize) {
+        if self.pending == 0 {
+            // Whole bytes: fixed-size copies the compiler turns into plain stores.
+            match n {
+                8 => return self.bytes.push(v as u8),
+                16 => return self.bytes.extend_from_slice(&(v as u16).to_be_bytes()),
+                32 => return self.bytes.extend_from_slice(&(v as u32).to_be_bytes()),
+                _ => {}
+            }
+        }
+        self.put_bits(v, n);
+    }
+    fn put_bits(&mut self, v: u64, n: usize) {
         if self.pending == 0 && n.is_multiple_of(8) {
             self.bytes.extend_from_slice(&v.to_be_bytes()[8 - n / 8..]);
             return;
@@ -187,6 +348,7 @@ impl<'a> Bits<'a> {
             self.acc &= (1u64 << self.pending) - 1;
         }
     }
+    #[inline]
     fn put_bytes(&mut self, b: &[u8]) {
         self.flush();
         self.bytes.extend_from_slice(b);
@@ -201,21 +363,24 @@ impl<'a> Bits<'a> {
 }
 
 /// The values conditions are evaluated on: ARP's address forms depend on its computed lengths.
+#[inline]
 fn effective(l: &Layer) -> std::borrow::Cow<'_, [Value]> {
-    if !std::ptr::eq(l.proto, &crate::layers::arp::ARP) {
-        return std::borrow::Cow::Borrowed(&l.values);
+    if std::ptr::eq(l.proto, &crate::layers::arp::ARP) {
+        std::borrow::Cow::Owned(arp_effective(l))
+    } else {
+        std::borrow::Cow::Borrowed(&l.values)
     }
+}
+
+#[cold]
+fn arp_effective(l: &Layer) -> Vec<Value> {
     let mut v = l.values.clone();
     for (k, f) in l.proto.fields.iter().enumerate() {
-        if v[k].is_absent() && f.default == Def::Auto {
-            match f.name {
-                "hwlen" => v[k] = Value::Int(arp_len(l, "hwsrc") as u64),
-                "plen" => v[k] = Value::Int(arp_len(l, "psrc") as u64),
-                _ => {}
-            }
+        if let (Value::Absent, Def::Auto(rule @ Auto::SizeOf { .. })) = (&v[k], f.default) {
+            v[k] = Value::Int(auto_value(l, rule, None, 0, 0));
         }
     }
-    std::borrow::Cow::Owned(v)
+    v
 }
 
 /// Whether field `k` is on the wire given the values before it.
@@ -260,27 +425,33 @@ fn variable_size(f: &Field, v: &Value) -> usize {
 }
 
 /// Writes layer `i`'s header, its computed fields filled in (checksums as zero for now).
+/// Returns whether the layer's checksum is left to compute.
 fn write_header(
     layers: &[Layer],
     i: usize,
     header_len: usize,
     payload_len: usize,
     out: &mut Vec<u8>,
-) {
+) -> bool {
     let l = &layers[i];
     let next = layers.get(i + 1).map(|n| n.proto);
     let values = effective(l);
     let mut w = Bits::new(out);
+    let mut checksum = false;
     for (k, f) in l.proto.fields.iter().enumerate() {
         if !present(l.proto, &values, k) {
             continue;
         }
-        let computed;
-        let v = if values[k].is_absent() && f.default == Def::Auto {
-            computed = auto_value(l, k, next, header_len, payload_len);
-            &computed
-        } else {
-            &values[k]
+        let v = match (&values[k], f.default, f.kind) {
+            (Value::Absent, Def::Auto(rule), Kind::Int(n)) => {
+                checksum |= rule == Auto::Checksum;
+                w.put(
+                    auto_value(l, rule, next, header_len, payload_len),
+                    n as usize,
+                );
+                continue;
+            }
+            (v, _, _) => v,
         };
         match (v, f.kind) {
             (Value::Int(x), Kind::Int(n) | Kind::Flags(n, _)) => w.put(*x, n as usize),
@@ -323,7 +494,7 @@ fn write_header(
             }
             (_, kind) => {
                 // An unset field with no rule: zeros of its width.
-                if let Some(n) = Field::new("", kind, Def::Auto).fixed_bits() {
+                if let Some(n) = Field::new("", kind, Def::Auto(Auto::Zero)).fixed_bits() {
                     if n.is_multiple_of(8) {
                         w.put_bytes(&vec![0; n / 8]);
                     } else {
@@ -334,6 +505,7 @@ fn write_header(
         }
     }
     w.flush();
+    checksum
 }
 
 fn tcp_options_len(opts: &[TcpOption]) -> usize {
@@ -401,60 +573,49 @@ fn build_option(o: &Layer, out: &mut Vec<u8>) {
     write_header(std::slice::from_ref(o), 0, len, 0, out);
 }
 
-/// The value of a computed field.
+/// The value of a computed field, by its rule.
 fn auto_value(
     l: &Layer,
-    k: usize,
+    rule: Auto,
     next: Option<&'static Proto>,
     header_len: usize,
-    plen: usize,
-) -> Value {
-    let name = l.proto.fields[k].name;
-    if l.proto.checksum.is_some_and(|c| c.field == name) {
-        return Value::Int(0); // computed over the finished bytes
-    }
-    let proto = l.proto.name;
-    let by_binding = |default: u64| {
-        Value::Int(
-            next.and_then(|n| bind::field_for(l.proto, n).map(|(_, v)| v))
-                .or_else(|| next.and_then(next_header_for))
-                .unwrap_or(default),
-        )
-    };
-    let bytes_of = |field: &str| {
-        l.proto
-            .fields
-            .iter()
-            .zip(&l.values)
-            .find(|(f, v)| f.name == field && !v.is_absent())
-            .map(|(f, v)| variable_size(f, v))
-    };
-    let int = |v: usize| Value::Int(v as u64);
-    match (proto, name) {
-        ("Ether", "type") => by_binding(0x9000),
-        ("Dot1Q" | "Dot1AD", "type") => by_binding(0),
-        ("CookedLinux" | "CookedLinuxV2", "proto") => by_binding(0x0800),
-        ("Dot3", "len") => int(plen),
-        ("ARP", "hwlen") => int(arp_len(l, "hwsrc")),
-        ("ARP", "plen") => int(arp_len(l, "psrc")),
-        ("IP" | "IPerror", "ihl") => int(header_len / 4),
-        ("IP" | "IPerror", "len") => int(header_len + plen),
-        ("IP" | "IPerror", "proto") => by_binding(0),
-        ("IPv6" | "IPerror6", "plen") => int(plen),
-        (_, "nh") => by_binding(59),
-        ("IPv6ExtHdrHopByHop" | "IPv6ExtHdrDestOpt", "len") => {
-            int((header_len / 8).saturating_sub(1))
-        }
-        ("IPv6ExtHdrRouting", "len") => int(bytes_of("addresses").unwrap_or(0) / 8),
-        ("IPv6ExtHdrRouting", "segleft") => int(bytes_of("addresses").unwrap_or(0) / 16),
-        ("TCP" | "TCPerror", "dataofs") => int(header_len / 4),
-        ("UDP" | "UDPerror", "len") => int(8 + plen),
-        ("IPOption", "length") => int(2 + bytes_of("value").unwrap_or(0)),
-        ("PadN" | "HBHOptUnknown", "optlen") => int(bytes_of("optdata").unwrap_or(0)),
-        ("ICMPv6NDOptUnknown", "len") => int((bytes_of("data").unwrap_or(0) + 2).div_ceil(8)),
-        ("ICMPv6NDOptRedirectedHdr", "len") => int((bytes_of("pkt").unwrap_or(0) + 8).div_ceil(8)),
+    payload_len: usize,
+) -> u64 {
+    let n = match rule {
         // Checksums are computed over the finished bytes; zero until then.
-        _ => Value::Int(0),
+        Auto::Checksum | Auto::Zero => 0,
+        Auto::Next(default) => {
+            return next
+                .and_then(|n| bind::field_for(l.proto, n).map(|(_, v)| v))
+                .or_else(|| next.and_then(next_header_for))
+                .unwrap_or(default);
+        }
+        Auto::HeaderLen(unit) => header_len / usize::from(unit),
+        Auto::TotalLen => header_len + payload_len,
+        Auto::PayloadLen => payload_len,
+        Auto::ExtLen => (header_len / 8).saturating_sub(1),
+        Auto::SizeOf { field, add, unit } => {
+            let size = l
+                .proto
+                .fields
+                .iter()
+                .zip(&l.values)
+                .find(|(f, _)| f.name == field)
+                .map_or(0, |(f, v)| value_size(f, v));
+            (size + usize::from(add)).div_ceil(usize::from(unit))
+        }
+    };
+    n as u64
+}
+
+/// Bytes a value takes on the wire (0 when absent).
+fn value_size(f: &Field, v: &Value) -> usize {
+    match v {
+        Value::Mac(_) => 6,
+        Value::Ip4(_) => 4,
+        Value::Ip6(_) => 16,
+        Value::Int(_) => f.fixed_bits().unwrap_or(0) / 8,
+        _ => variable_size(f, v),
     }
 }
 
@@ -477,28 +638,12 @@ fn next_header_for(next: &'static Proto) -> Option<u64> {
     }
 }
 
-fn arp_len(l: &Layer, field: &str) -> usize {
-    l.proto
-        .fields
-        .iter()
-        .zip(&l.values)
-        .filter(|(f, _)| f.name == field)
-        .find_map(|(_, v)| match v {
-            Value::Mac(_) => Some(6),
-            Value::Ip4(_) => Some(4),
-            Value::Ip6(_) => Some(16),
-            Value::Bytes(b) => Some(b.len()),
-            _ => None,
-        })
-        .unwrap_or(0)
-}
-
-/// Fills layer `i`'s checksum in `bytes` (its header and payload) when it is unset.
+/// Fills layer `i`'s checksum in `bytes` (its header and payload).
 fn checksum_into(layers: &[Layer], i: usize, header_len: usize, bytes: &mut [u8]) {
-    let l = &layers[i];
-    let Some(ck) = l.proto.checksum else { return };
-    let k = l.proto.fields.iter().position(|f| f.name == ck.field);
-    if k.is_none_or(|k| !l.values[k].is_absent()) || bytes.len() < ck.at + 2 {
+    let Some(ck) = layers[i].proto.checksum else {
+        return;
+    };
+    if bytes.len() < ck.at + 2 {
         return;
     }
     let sum = match ck.scope {

@@ -2,7 +2,7 @@
 //! defaults, the arguments set its fields (read by the field's kind), and field sets — a list,
 //! an inclusive `(min, max)` range, a network — expand into the cross product in scapy's order.
 
-use crate::build::{new_layer, parse_mac};
+use crate::build::{Template, build_into, new_layer, parse_mac};
 use crate::expr::{self, Arg, Diagnostic, LayerExpr, Span, ValueExpr};
 use crate::layers::{Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value, tcp};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -12,77 +12,186 @@ pub const MAX_PACKETS: usize = 1 << 20;
 
 /// Every packet the expression describes, each as its layers.
 pub fn compile(src: &str) -> Result<Vec<Vec<Layer>>, Diagnostic> {
+    let set = compile_set(src)?;
+    Ok((0..set.len()).map(|i| set.packet(i)).collect())
+}
+
+/// The packets an expression describes, without making each one: a base packet and the fields
+/// that vary. Packet `i` reads `i` as a mixed-radix number whose first digit is `vary[0]`:
+/// scapy's order, where the innermost layer varies fastest and, within a layer, the first
+/// field given.
+pub struct PacketSet {
+    pub base: Vec<Layer>,
+    pub vary: Vec<Vary>,
+    len: usize,
+}
+
+/// A field that takes several values across a packet set.
+pub struct Vary {
+    pub layer: usize,
+    pub field: usize,
+    pub values: Vec<Value>,
+}
+
+impl PacketSet {
+    pub fn len(&self) -> usize {
+        self.len
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+    /// Packet `i`'s layers.
+    pub fn packet(&self, mut i: usize) -> Vec<Layer> {
+        let mut layers = self.base.clone();
+        for v in &self.vary {
+            layers[v.layer].values[v.field] = v.values[i % v.values.len()].clone();
+            i /= v.values.len();
+        }
+        layers
+    }
+    /// Builds every packet of the set, `rounds` times over, handing each one's bytes to `f`.
+    /// When every varying field can be rewritten in place, one built packet is patched (the
+    /// fields, then its checksums) instead of building each from scratch.
+    pub fn build_each<E>(
+        &self,
+        rounds: u64,
+        mut f: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut digits = vec![0usize; self.vary.len()];
+        // Steps the odometer; returns how many digits changed (the low ones).
+        let step = |digits: &mut [usize]| {
+            for (j, d) in digits.iter_mut().enumerate() {
+                *d += 1;
+                if *d < self.vary[j].values.len() {
+                    return j + 1;
+                }
+                *d = 0;
+            }
+            digits.len()
+        };
+        let fields: Vec<(usize, usize, &[Value])> = self
+            .vary
+            .iter()
+            .map(|v| (v.layer, v.field, &v.values[..]))
+            .collect();
+        if let Some((mut t, slots)) = Template::new(self.packet(0), &fields) {
+            for _ in 0..rounds {
+                for _ in 0..self.len {
+                    f(t.bytes())?;
+                    let changed = step(&mut digits);
+                    for j in 0..changed {
+                        t.set(slots[j], &self.vary[j].values[digits[j]]);
+                    }
+                }
+            }
+            return Ok(());
+        }
+        let mut layers = self.packet(0);
+        let mut buf = Vec::new();
+        for _ in 0..rounds {
+            for _ in 0..self.len {
+                build_into(&layers, &mut buf);
+                f(&buf)?;
+                step(&mut digits);
+                for (v, &d) in self.vary.iter().zip(&digits) {
+                    layers[v.layer].values[v.field] = v.values[d].clone();
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A field (its row in the layer's table) and the values it takes.
+type FieldSet = (usize, Vec<Value>);
+
+/// The packet set an expression describes.
+pub fn compile_set(src: &str) -> Result<PacketSet, Diagnostic> {
     let e = expr::parse(src)?;
     expr::check_names(&e)?;
-    // Per layer: its combinations of field values, in scapy's order.
-    let mut per_layer: Vec<Vec<Layer>> = Vec::new();
+    let mut base = Vec::new();
+    let mut per_layer = Vec::new();
     let mut total: usize = 1;
-    for le in &e.layers {
-        let combos = layer_combos(le)?;
-        total = total.saturating_mul(combos.len());
+    for (i, le) in e.layers.iter().enumerate() {
+        let (layer, sets) = layer_sets(le)?;
+        for (_, alts) in &sets {
+            total = total.saturating_mul(alts.len());
+        }
         if total > MAX_PACKETS {
             return Err(Diagnostic::new(
                 le.span.clone(),
                 format!("this expression makes more than {MAX_PACKETS} packets"),
             ));
         }
-        per_layer.push(combos);
+        base.push(layer);
+        per_layer.push(sets.into_iter().map(move |(field, values)| Vary {
+            layer: i,
+            field,
+            values,
+        }));
     }
-    // Outer layers vary slowest.
-    let mut packets: Vec<Vec<Layer>> = vec![Vec::new()];
-    for combos in per_layer {
-        let mut next = Vec::with_capacity(packets.len() * combos.len());
-        for p in &packets {
-            for c in &combos {
-                let mut q = p.clone();
-                q.push(c.clone());
-                next.push(q);
-            }
-        }
-        packets = next;
-    }
-    Ok(packets)
+    // Inner layers vary fastest.
+    let vary = per_layer.into_iter().rev().flatten().collect();
+    Ok(PacketSet {
+        base,
+        vary,
+        len: total,
+    })
 }
 
-/// The layers one layer expression stands for. Within a layer scapy varies the first field
-/// given fastest and the last one slowest.
+/// The layers one layer expression stands for (an option's layer takes one value per field).
 fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
+    let (base, sets) = layer_sets(le)?;
+    if sets.is_empty() {
+        return Ok(vec![base]);
+    }
+    let set = PacketSet {
+        len: sets.iter().map(|(_, v)| v.len()).product(),
+        base: vec![base],
+        vary: sets
+            .into_iter()
+            .map(|(field, values)| Vary {
+                layer: 0,
+                field,
+                values,
+            })
+            .collect(),
+    };
+    Ok((0..set.len()).map(|i| set.packet(i).remove(0)).collect())
+}
+
+/// One layer expression: the layer with its single-valued fields set, and the fields that take
+/// several values (in the order given; scapy varies the first fastest). A field is given at most
+/// once (the name check refuses a second).
+fn layer_sets(le: &LayerExpr) -> Result<(Layer, Vec<FieldSet>), Diagnostic> {
     let proto = expr::value_proto_by_name(&le.name).ok_or_else(|| {
         Diagnostic::new(le.name_span.clone(), format!("unknown layer '{}'", le.name))
     })?;
-    let base = new_layer(proto);
+    let mut base = new_layer(proto);
     if let Some((v, span)) = &le.raw {
-        let mut l = base;
-        l.values[0] = Value::Bytes(bytes_of(v, span, "Raw.load")?);
-        return Ok(vec![l]);
+        base.values[0] = Value::Bytes(bytes_of(v, span, "Raw.load")?);
+        return Ok((base, Vec::new()));
     }
-    let mut sets: Vec<(usize, Vec<Value>)> = Vec::new();
+    let mut sets: Vec<FieldSet> = Vec::new();
+    let mut total = 1usize;
     for arg in &le.args {
-        let (k, alts) = field_values(&base, arg)?;
-        sets.push((k, alts));
-    }
-    let total = sets
-        .iter()
-        .try_fold(1usize, |n, (_, alts)| {
-            n.checked_mul(alts.len()).filter(|n| *n <= MAX_PACKETS)
-        })
-        .ok_or_else(|| {
-            Diagnostic::new(
-                le.span.clone(),
-                format!("this layer makes more than {MAX_PACKETS} packets"),
-            )
-        })?;
-    let mut out = Vec::with_capacity(total);
-    for idx in 0..total {
-        let mut rem = idx;
-        let mut l = base.clone();
-        for (k, alts) in &sets {
-            l.values[*k] = alts[rem % alts.len()].clone();
-            rem /= alts.len();
+        let (k, mut alts) = field_values(&base, arg)?;
+        total = total
+            .checked_mul(alts.len())
+            .filter(|n| *n <= MAX_PACKETS)
+            .ok_or_else(|| {
+                Diagnostic::new(
+                    le.span.clone(),
+                    format!("this layer makes more than {MAX_PACKETS} packets"),
+                )
+            })?;
+        if alts.len() == 1 {
+            base.values[k] = alts.remove(0);
+        } else {
+            sets.push((k, alts));
         }
-        out.push(l);
     }
-    Ok(out)
+    Ok((base, sets))
 }
 
 /// The field an argument sets (its row in the table) and the values it takes.
@@ -440,6 +549,60 @@ mod tests {
 
     fn hex(b: &[u8]) -> String {
         b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    /// The patched template and building each packet anew give the same bytes, in the same
+    /// order, whether the template applies or not.
+    #[test]
+    fn patching_a_template_gives_what_building_gives() {
+        let exprs = [
+            // Fast path: whole-byte ints, bit fields, addresses, checksums over pseudo-headers.
+            "IP(dst=\"192.0.2.0/29\")/TCP(dport=(1,300),flags=[\"S\",\"SA\",\"R\"])",
+            "IP(frag=[0,1,8191],flags=[0,1,2],tos=(0,3))/UDP(sport=[53,5353])/\"abc\"",
+            "Ether(src=[\"02:00:00:00:00:01\",\"02:00:00:00:00:02\"])/IPv6(dst=\"2001:db8::/126\",hlim=[1,64])/UDP(dport=[1,2])",
+            "CookedLinux(pkttype=[0,4])/IP(ttl=[1,2])/ICMP(id=(1,3),seq=[7,8])",
+            "Loopback(type=[2,24])/IP(proto=[6,17])",
+            "IP(chksum=[0,1])/TCP(chksum=[0,7],dataofs=[5,15])",
+            // Conditions read the field: the type changes the layout, so each is built anew.
+            "IP()/ICMP(type=[0,3,5,11,13,17],code=[0,1])",
+            "ARP(op=[1,2],pdst=\"192.0.2.0/30\")",
+            "IP()/TCP(dport=[1,2])/Padding(load=b\"\\x00\\x00\")",
+        ];
+        for e in exprs {
+            let set = compile_set(e).unwrap();
+            let want: Vec<Vec<u8>> = compile(e).unwrap().iter().map(|p| build(p)).collect();
+            assert_eq!(want.len(), set.len(), "{e}");
+            let mut got = Vec::new();
+            set.build_each(2, |b| {
+                got.push(b.to_vec());
+                Ok::<_, ()>(())
+            })
+            .unwrap();
+            assert_eq!(got.len(), 2 * want.len(), "{e}");
+            for (i, (g, w)) in got.iter().zip(want.iter().cycle()).enumerate() {
+                assert_eq!(hex(g), hex(w), "{e}: packet {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn templates_refuse_fields_whose_values_change_the_layout() {
+        let t = |e: &str| {
+            let set = compile_set(e).unwrap();
+            let fields: Vec<_> = set
+                .vary
+                .iter()
+                .map(|v| (v.layer, v.field, &v.values[..]))
+                .collect();
+            Template::new(set.packet(0), &fields).is_some()
+        };
+        assert!(t("IP(dst=\"192.0.2.0/30\")/TCP(dport=(1,9))"));
+        // Two fields of a layer with conditions, or a type that moves fields: built anew.
+        assert!(!t("IP()/ICMP(type=[0,8],id=[1,2])"));
+        assert!(t("IP()/ICMP(type=[0,8])"));
+        assert!(!t("IP()/ICMP(type=[0,3])"));
+        // A computed value (None) in the set: its bytes depend on the rest.
+        assert!(!t("IP(ihl=[5,None])/TCP()"));
     }
 
     #[test]

@@ -3,8 +3,7 @@
 
 use crate::cli::CraftArgs;
 use anyhow::{Result, anyhow};
-use pkt::build::{build, build_into};
-use pkt::craft::compile;
+use pkt::craft::compile_set;
 use pkt::dissect::{Packet, dissect_as};
 use pkt::layers::Proto;
 use pkt::output::FrameMeta;
@@ -29,8 +28,8 @@ pub fn linktype_for(first: &Proto) -> Option<u32> {
 
 pub fn run(args: &CraftArgs) -> Result<ExitCode> {
     let packets =
-        compile(&args.expr).map_err(|d| anyhow!("bad expression\n{}", d.render(&args.expr)))?;
-    let first = packets.first().and_then(|p| p.first()).map(|l| l.proto);
+        compile_set(&args.expr).map_err(|d| anyhow!("bad expression\n{}", d.render(&args.expr)))?;
+    let first = packets.base.first().map(|l| l.proto);
     let linktype = first.and_then(linktype_for);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -62,29 +61,20 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
             )
         })?;
         let mut w = Writer::create(path, lt, false)?;
-        let mut b = Vec::new();
         let mut i = 0;
-        for _ in 0..args.count {
-            for p in &packets {
-                build_into(p, &mut b);
-                let (s, ns) = stamp(i);
-                w.write_packet(s, ns, &b, b.len());
-                i += 1;
-            }
-        }
+        packets.build_each(args.count, |b| {
+            let (s, ns) = stamp(i);
+            w.write_packet(s, ns, b, b.len());
+            i += 1;
+            Ok::<_, anyhow::Error>(())
+        })?;
         w.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if args.raw {
-        let mut b = Vec::new();
-        for _ in 0..args.count {
-            for p in &packets {
-                build_into(p, &mut b);
-                out.write_all(&b)?;
-            }
-        }
+        packets.build_each(args.count, |b| out.write_all(b))?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -92,23 +82,24 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
     let clock = Clock::local(sec);
     let mut pkt = Packet::default();
     let mut text = String::new();
-    let repeated = (0..args.count).flat_map(|_| packets.iter());
-    for (i, p) in repeated.enumerate() {
-        let bytes = build(p);
-        let (ts_sec, ts_nsec) = stamp(i as u64);
+    let first = first.unwrap_or(&pkt::layers::raw::RAW);
+    let mut i = 0u64;
+    packets.build_each(args.count, |bytes| {
+        let (ts_sec, ts_nsec) = stamp(i);
+        i += 1;
         let meta = FrameMeta {
-            n: i as u64 + 1,
+            n: i,
             ts_sec,
             ts_nsec,
             caplen: bytes.len(),
             len: bytes.len(),
             linktype: linktype.unwrap_or(147),
         };
-        dissect_as(p[0].proto, &bytes, bytes.len(), &mut pkt);
+        dissect_as(first, bytes, bytes.len(), &mut pkt);
         text.clear();
-        write_views(&style, &clock, &meta, &bytes, &pkt, &mut text);
-        out.write_all(text.as_bytes())?;
-    }
+        write_views(&style, &clock, &meta, bytes, &pkt, &mut text);
+        out.write_all(text.as_bytes())
+    })?;
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

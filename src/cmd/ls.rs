@@ -63,7 +63,7 @@ fn kind_text(f: &Field) -> String {
 
 fn default_text(f: &Field) -> String {
     match f.default {
-        Def::Auto => "None (computed)".into(),
+        Def::Auto(_) => "None (computed)".into(),
         Def::Int(v) if matches!(f.kind, Kind::Flags(..)) => {
             let mut s = String::new();
             if let Kind::Flags(_, names) = f.kind {

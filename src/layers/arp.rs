@@ -1,7 +1,7 @@
 //! ARP. Addresses are MAC/IPv4/IPv6 when their lengths say so, bytes otherwise (scapy's
 //! `MultipleTypeField`): each form is its own conditional row of the table.
 
-use super::field::{Def, Field, Kind, Value, fmt_ip4, fmt_mac};
+use super::field::{Auto, Def, Field, Kind, Value, fmt_ip4, fmt_mac};
 use super::{Layer, Proto, val};
 use std::fmt::Write as _;
 
@@ -36,8 +36,24 @@ fn plen(v: &[Value]) -> Result<usize, String> {
 pub static FIELDS: [Field; 15] = [
     Field::int("hwtype", 16, 1),
     Field::int("ptype", 16, 0x0800),
-    Field::auto("hwlen", 8),
-    Field::auto("plen", 8),
+    Field::auto(
+        "hwlen",
+        8,
+        Auto::SizeOf {
+            field: "hwsrc",
+            add: 0,
+            unit: 1,
+        },
+    ),
+    Field::auto(
+        "plen",
+        8,
+        Auto::SizeOf {
+            field: "psrc",
+            add: 0,
+            unit: 1,
+        },
+    ),
     Field::int("op", 16, 1),
     Field::mac("hwsrc", "00:00:00:00:00:00").when(hw_is_mac),
     Field::bytes("hwsrc").when(hw_is_bytes).sized(hwlen),

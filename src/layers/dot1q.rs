@@ -1,6 +1,6 @@
 //! IEEE 802.1Q VLAN tags (`Dot1Q`) and 802.1ad service tags (`Dot1AD`), stackable (QinQ).
 
-use super::field::Field;
+use super::field::{Auto, Field};
 use super::{Layer, Proto, val};
 use std::fmt::Write as _;
 
@@ -8,7 +8,7 @@ pub static FIELDS: [Field; 4] = [
     Field::int("prio", 3, 0),
     Field::int("dei", 1, 0),
     Field::int("vlan", 12, 1),
-    Field::auto("type", 16),
+    Field::auto("type", 16, Auto::Next(0)),
 ];
 
 pub static DOT1Q: Proto = Proto {

@@ -1,13 +1,13 @@
 //! Ethernet II (`Ether`) and IEEE 802.3 with a length field (`Dot3`).
 
-use super::field::{Def, Field, Kind, Value, fmt_mac};
+use super::field::{Auto, Field, Value, fmt_mac};
 use super::{Layer, Proto, val};
 use std::fmt::Write as _;
 
 pub static ETHER_FIELDS: [Field; 3] = [
     Field::mac("dst", "ff:ff:ff:ff:ff:ff"),
     Field::mac("src", "00:00:00:00:00:00"),
-    Field::new("type", Kind::Int(16), Def::Auto),
+    Field::auto("type", 16, Auto::Next(0x9000)),
 ];
 
 pub static ETHER: Proto = Proto {
@@ -23,7 +23,7 @@ pub static ETHER: Proto = Proto {
 pub static DOT3_FIELDS: [Field; 3] = [
     Field::mac("dst", "ff:ff:ff:ff:ff:ff"),
     Field::mac("src", "00:00:00:00:00:00"),
-    Field::auto("len", 16),
+    Field::auto("len", 16, Auto::PayloadLen),
 ];
 
 /// 802.3 frames carry a length (≤ 1500) where Ethernet II has a type; scapy calls them `Dot3`.

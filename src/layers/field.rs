@@ -62,13 +62,40 @@ pub struct Field {
 /// A field's default value when building.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Def {
-    /// Computed when building (scapy's `None`): lengths, checksums, protocol numbers.
-    Auto,
+    /// Computed when building (scapy's `None`): lengths, checksums, protocol numbers, by this
+    /// rule.
+    Auto(Auto),
     Int(u64),
     /// A textual default read by the field's kind (`"127.0.0.1"`, `"00:00:00:00:00:00"`).
     Text(&'static str),
     /// Empty bytes or an empty list.
     Empty,
+}
+
+/// How a computed field is filled when building. Each rule is declared in the field table, so
+/// the builder never looks fields up by name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Auto {
+    /// The layer's checksum: zero until it is computed over the finished bytes.
+    Checksum,
+    /// The number that stacks the next layer on this one (the binding table), else this value.
+    Next(u64),
+    /// The header's length in units of this many bytes (IP `ihl`, TCP `dataofs`).
+    HeaderLen(u8),
+    /// Header and payload, in bytes (IP `len`, UDP `len`).
+    TotalLen,
+    /// The payload, in bytes (IPv6 `plen`, 802.3 `len`).
+    PayloadLen,
+    /// The header in 8-byte units, less the first 8 (IPv6 extension headers' `len`).
+    ExtLen,
+    /// The size of another field of the layer: `(bytes + add) / unit`, rounded up.
+    SizeOf {
+        field: &'static str,
+        add: u8,
+        unit: u8,
+    },
+    /// Zero (no rule computes it; scapy leaves it `None`).
+    Zero,
 }
 
 impl Field {
@@ -85,8 +112,8 @@ impl Field {
         Field::new(name, Kind::Int(bits), Def::Int(default))
     }
     /// A computed integer field (length, checksum): scapy's `None` default.
-    pub const fn auto(name: &'static str, bits: u8) -> Field {
-        Field::new(name, Kind::Int(bits), Def::Auto)
+    pub const fn auto(name: &'static str, bits: u8, rule: Auto) -> Field {
+        Field::new(name, Kind::Int(bits), Def::Auto(rule))
     }
     pub const fn flags(name: &'static str, bits: u8, names: FlagNames, default: u64) -> Field {
         Field::new(name, Kind::Flags(bits, names), Def::Int(default))
@@ -113,7 +140,8 @@ impl Field {
         self
     }
     /// Width in bits when fixed.
-    pub fn fixed_bits(&self) -> Option<usize> {
+    #[inline]
+    pub const fn fixed_bits(&self) -> Option<usize> {
         match self.kind {
             Kind::Int(b) | Kind::Flags(b, _) => Some(b as usize),
             Kind::LeInt(n) => Some(n as usize * 8),

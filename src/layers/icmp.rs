@@ -1,7 +1,7 @@
 //! ICMP (IPv4), and the ICMP header quoted in an ICMP error (`ICMPerror`). Which fields follow
 //! the checksum depends on the type, as in scapy: each is a conditional row of the table.
 
-use super::field::{Field, Value};
+use super::field::{Auto, Field, Value};
 use super::{Checksum, Layer, Proto, Scope, fmt_hosts, ip, val};
 use std::fmt::Write as _;
 
@@ -18,7 +18,7 @@ fn timestamps(v: &[Value]) -> bool {
 pub static FIELDS: [Field; 16] = [
     Field::int("type", 8, 8),
     Field::int("code", 8, 0),
-    Field::auto("chksum", 16),
+    Field::auto("chksum", 16, Auto::Checksum),
     Field::int("id", 16, 0).when(id_seq),
     Field::int("seq", 16, 0).when(id_seq),
     Field::int("ts_ori", 32, 0).when(timestamps),

@@ -2,7 +2,7 @@
 //! discovery (RS, RA, NS, NA, redirect) and the ND options, each option a layer of its own as
 //! in scapy.
 
-use super::field::{Def, Field, Kind, Value};
+use super::field::{Auto, Def, Field, Kind, Value};
 use super::{Checksum, Layer, Proto, Scope, fmt_addr, fmt_hosts, ipv6, val};
 use std::fmt::Write as _;
 
@@ -16,7 +16,7 @@ const fn head(ty: u64) -> [Field; 3] {
     [
         Field::int("type", 8, ty),
         Field::int("code", 8, 0),
-        Field::auto("cksum", 16),
+        Field::auto("cksum", 16, Auto::Checksum),
     ]
 }
 
@@ -319,7 +319,15 @@ fn redirected_len(v: &[Value]) -> Result<usize, String> {
 
 pub static OPT_REDIRECTED_HDR_FIELDS: [Field; 4] = [
     Field::int("type", 8, 4),
-    Field::auto("len", 8),
+    Field::auto(
+        "len",
+        8,
+        Auto::SizeOf {
+            field: "pkt",
+            add: 8,
+            unit: 8,
+        },
+    ),
     Field::new("res", Kind::Bytes, Def::Empty).sized(six),
     Field::bytes("pkt").sized(redirected_len),
 ];
@@ -345,7 +353,15 @@ pub static OPT_MTU: Proto = nd_option(
 
 pub static OPT_UNKNOWN_FIELDS: [Field; 3] = [
     Field::int("type", 8, 0),
-    Field::auto("len", 8),
+    Field::auto(
+        "len",
+        8,
+        Auto::SizeOf {
+            field: "data",
+            add: 2,
+            unit: 8,
+        },
+    ),
     Field::bytes("data").sized(opt_body),
 ];
 pub static OPT_UNKNOWN: Proto = nd_option(

@@ -1,6 +1,6 @@
 //! IPv4 (`IP`), the IPv4 header quoted in an ICMP error (`IPerror`), and IPv4 options.
 
-use super::field::{Field, FlagNames, Kind, OptionSet, Value};
+use super::field::{Auto, Field, FlagNames, Kind, OptionSet, Value};
 use super::{Checksum, Layer, Proto, Scope, bind, fmt_addr, val};
 use std::fmt::Write as _;
 
@@ -18,15 +18,15 @@ fn options_len(v: &[Value]) -> Result<usize, String> {
 
 pub static FIELDS: [Field; 13] = [
     Field::int("version", 4, 4),
-    Field::auto("ihl", 4),
+    Field::auto("ihl", 4, Auto::HeaderLen(4)),
     Field::int("tos", 8, 0),
-    Field::auto("len", 16),
+    Field::auto("len", 16, Auto::TotalLen),
     Field::int("id", 16, 1),
     Field::flags("flags", 3, FlagNames::Words(&["MF", "DF", "evil"]), 0),
     Field::int("frag", 13, 0),
     Field::int("ttl", 8, 64),
-    Field::auto("proto", 8),
-    Field::auto("chksum", 16),
+    Field::auto("proto", 8, Auto::Next(0)),
+    Field::auto("chksum", 16, Auto::Checksum),
     Field::ip4("src", "127.0.0.1"),
     Field::ip4("dst", "127.0.0.1"),
     Field::new("options", Kind::Options(OptionSet::Ip), super::Def::Empty).sized(options_len),
@@ -187,7 +187,15 @@ pub static OPT_GENERIC_FIELDS: [Field; 5] = {
         a,
         b,
         c,
-        Field::auto("length", 8),
+        Field::auto(
+            "length",
+            8,
+            Auto::SizeOf {
+                field: "value",
+                add: 2,
+                unit: 1,
+            },
+        ),
         Field::bytes("value").sized(opt_len),
     ]
 };

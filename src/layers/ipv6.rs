@@ -1,15 +1,15 @@
 //! IPv6 (`IPv6`), the IPv6 header quoted in an ICMPv6 error (`IPerror6`), the extension headers
 //! (hop-by-hop, routing, fragment, destination options) and their options.
 
-use super::field::{Def, Field, Kind, OptionSet, Value};
+use super::field::{Auto, Def, Field, Kind, OptionSet, Value};
 use super::{Layer, Proto, bind, fmt_addr, icmpv6, ip, val};
 
 pub static FIELDS: [Field; 8] = [
     Field::int("version", 4, 6),
     Field::int("tc", 8, 0),
     Field::int("fl", 20, 0),
-    Field::auto("plen", 16),
-    Field::auto("nh", 8),
+    Field::auto("plen", 16, Auto::PayloadLen),
+    Field::auto("nh", 8, Auto::Next(59)),
     Field::int("hlim", 8, 64),
     Field::ip6("src", "::1"),
     Field::ip6("dst", "::1"),
@@ -81,8 +81,8 @@ fn opts_len(v: &[Value]) -> Result<usize, String> {
 }
 
 pub static OPTS_FIELDS: [Field; 3] = [
-    Field::auto("nh", 8),
-    Field::auto("len", 8),
+    Field::auto("nh", 8, Auto::Next(59)),
+    Field::auto("len", 8, Auto::ExtLen),
     Field::new("options", Kind::Options(OptionSet::Ip6), Def::Empty).sized(opts_len),
 ];
 
@@ -109,10 +109,26 @@ fn addresses_len(v: &[Value]) -> Result<usize, String> {
 }
 
 pub static ROUTING_FIELDS: [Field; 6] = [
-    Field::auto("nh", 8),
-    Field::auto("len", 8),
+    Field::auto("nh", 8, Auto::Next(59)),
+    Field::auto(
+        "len",
+        8,
+        Auto::SizeOf {
+            field: "addresses",
+            add: 0,
+            unit: 8,
+        },
+    ),
     Field::int("type", 8, 0),
-    Field::auto("segleft", 8),
+    Field::auto(
+        "segleft",
+        8,
+        Auto::SizeOf {
+            field: "addresses",
+            add: 0,
+            unit: 16,
+        },
+    ),
     Field::int("reserved", 32, 0),
     Field::new("addresses", Kind::Ip6List, Def::Empty).sized(addresses_len),
 ];
@@ -127,12 +143,12 @@ pub static ROUTING: Proto = Proto {
 };
 
 pub static FRAGMENT_FIELDS: [Field; 6] = [
-    Field::auto("nh", 8),
+    Field::auto("nh", 8, Auto::Next(59)),
     Field::int("res1", 8, 0),
     Field::int("offset", 13, 0),
     Field::int("res2", 2, 0),
     Field::int("m", 1, 0),
-    Field::auto("id", 32),
+    Field::auto("id", 32, Auto::Zero),
 ];
 
 /// Only the first fragment's payload can be decoded.
@@ -169,7 +185,15 @@ pub static PAD1: Proto = Proto {
 
 pub static PADN_FIELDS: [Field; 3] = [
     Field::int("otype", 8, 1),
-    Field::auto("optlen", 8),
+    Field::auto(
+        "optlen",
+        8,
+        Auto::SizeOf {
+            field: "optdata",
+            add: 0,
+            unit: 1,
+        },
+    ),
     Field::bytes("optdata").sized(optlen),
 ];
 pub static PADN: Proto = Proto {
@@ -196,7 +220,7 @@ pub static ROUTER_ALERT: Proto = Proto {
 pub static JUMBO_FIELDS: [Field; 3] = [
     Field::int("otype", 8, 0xc2),
     Field::int("optlen", 8, 4),
-    Field::auto("jumboplen", 32),
+    Field::auto("jumboplen", 32, Auto::Zero),
 ];
 pub static JUMBO: Proto = Proto {
     name: "Jumbo",

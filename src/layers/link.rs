@@ -2,7 +2,7 @@
 //! `CookedLinuxV2`) and BSD loopback (`Loopback`, `LoopbackOpenBSD`); and which layer each
 //! link type starts with.
 
-use super::field::{Def, Field, Kind};
+use super::field::{Auto, Def, Field, Kind};
 use super::{Layer, Proto, Value, ether, ip, ipv6, val};
 
 fn eight(_: &[Value]) -> Result<usize, String> {
@@ -14,7 +14,7 @@ pub static SLL_FIELDS: [Field; 5] = [
     Field::int("lladdrtype", 16, 512),
     Field::int("lladdrlen", 16, 0),
     Field::bytes("src").sized(eight),
-    Field::auto("proto", 16),
+    Field::auto("proto", 16, Auto::Next(0x0800)),
 ];
 
 pub static COOKED_LINUX: Proto = Proto {
@@ -27,7 +27,7 @@ pub static COOKED_LINUX: Proto = Proto {
 };
 
 pub static SLL2_FIELDS: [Field; 7] = [
-    Field::auto("proto", 16),
+    Field::auto("proto", 16, Auto::Next(0x0800)),
     Field::int("reserved", 16, 0),
     Field::int("ifindex", 32, 0),
     Field::int("lladdrtype", 16, 512),

@@ -16,7 +16,7 @@ pub mod raw;
 pub mod tcp;
 pub mod udp;
 
-pub use field::{Def, Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value};
+pub use field::{Auto, Def, Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value};
 
 /// What a layer decides about the bytes after its header.
 pub type NextFn = fn(&Layer, &[u8]) -> Option<&'static Proto>;

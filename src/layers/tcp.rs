@@ -1,7 +1,7 @@
 //! TCP, and the TCP header quoted in an ICMP error (`TCPerror`). Options are kept as
 //! [`TcpOption`]s (kind + bytes) and rendered in scapy's `[name, value]` form by the views.
 
-use super::field::{Def, Field, FlagNames, Kind, TcpOption, Value, flag_string};
+use super::field::{Auto, Def, Field, FlagNames, Kind, TcpOption, Value, flag_string};
 use super::{Checksum, Layer, Proto, Scope, fmt_endpoints, val};
 
 pub const FLAGS: FlagNames = FlagNames::Chars("FSRPAUECN");
@@ -19,11 +19,11 @@ pub static FIELDS: [Field; 11] = [
     Field::int("dport", 16, 80),
     Field::int("seq", 32, 0),
     Field::int("ack", 32, 0),
-    Field::auto("dataofs", 4),
+    Field::auto("dataofs", 4, Auto::HeaderLen(4)),
     Field::int("reserved", 3, 0),
     Field::flags("flags", 9, FLAGS, 2),
     Field::int("window", 16, 8192),
-    Field::auto("chksum", 16),
+    Field::auto("chksum", 16, Auto::Checksum),
     Field::int("urgptr", 16, 0),
     Field::new("options", Kind::TcpOptions, Def::Empty).sized(options_len),
 ];

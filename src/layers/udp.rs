@@ -1,13 +1,13 @@
 //! UDP, and the UDP header quoted in an ICMP error (`UDPerror`).
 
-use super::field::Field;
+use super::field::{Auto, Field};
 use super::{Checksum, Layer, Proto, Scope, fmt_endpoints, val};
 
 pub static FIELDS: [Field; 4] = [
     Field::int("sport", 16, 53),
     Field::int("dport", 16, 53),
-    Field::auto("len", 16),
-    Field::auto("chksum", 16),
+    Field::auto("len", 16, Auto::TotalLen),
+    Field::auto("chksum", 16, Auto::Checksum),
 ];
 
 /// `len` counts the header; bytes past it are padding.
