@@ -156,6 +156,10 @@ EXPRESSIONS = [
     # link headers
     'CookedLinux(pkttype=0,lladdrtype=1,lladdrlen=6,src=b"\\x02\\x00\\x00\\x00\\x00\\x01\\x00\\x00")/' + I4 + ')/UDP()',
     'CookedLinuxV2(ifindex=3,lladdrtype=1,lladdrlen=6,src=b"\\x02\\x00\\x00\\x00\\x00\\x01\\x00\\x00")/' + I6 + ')/ICMPv6EchoRequest()',
+    # Fixed-length byte fields left at their default are zero-padded (StrFixedLenField)
+    'CookedLinux()/' + I4 + ')',
+    'CookedLinuxV2()/' + I6 + ')/UDP()',
+    'IPv6(src="fe80::2",dst="fe80::1",hlim=255)/ICMPv6ND_Redirect(tgt="fe80::3",dst="2001:db8:1::2")/ICMPv6NDOptRedirectedHdr()',
     'Loopback(type=2)/IP()/TCP()',
 ]
 

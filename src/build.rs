@@ -29,6 +29,7 @@ pub fn default_value(f: &Field) -> Value {
         (Def::Empty, Kind::Options(_)) => Value::Options(Vec::new()),
         (Def::Empty, Kind::Ip6List) => Value::Ip6List(Vec::new()),
         (Def::Empty, _) => Value::Bytes(Vec::new()),
+        (Def::Zeros(n), _) => Value::Bytes(vec![0; n]),
         (Def::Text(t), kind) => parse_text(kind, t).unwrap_or(Value::Absent),
     }
 }
@@ -75,11 +76,13 @@ fn write_fields(l: &Layer, w: &mut Bits) {
             (Value::TcpOptions(o), _) => {
                 let mut bytes = Vec::with_capacity(40);
                 encode_tcp_options(o, &mut bytes);
-                // An EOL without bytes after it stands for zeros up to the end of the area.
-                if o.last().is_some_and(|e| e.kind == 0 && e.data().is_empty())
-                    && let Some(area) = l
-                        .int("dataofs")
-                        .and_then(|d| (d as usize * 4).checked_sub(20))
+                // An EOL without bytes after it stands for zeros up to the end of the area
+                // (unless marked as where a cut area ends).
+                if o.last().is_some_and(|e| {
+                    e.kind == 0 && e.data().is_empty() && e.len_byte == LenByte::Derived
+                }) && let Some(area) = l
+                    .int("dataofs")
+                    .and_then(|d| (d as usize * 4).checked_sub(20))
                     && bytes.len() < area
                 {
                     bytes.resize(area, 0);

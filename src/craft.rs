@@ -508,6 +508,12 @@ fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
             .flat_map(|x| x.to_be_bytes()[8 - width..].to_vec())
             .collect()
     };
+    // An EOL given its bytes (even none) marks where the area ends: no zeros are implied after
+    // it (see `build::serialize`).
+    let len_byte = match (kind, val) {
+        (0, ValueExpr::Bytes(_) | ValueExpr::Str(_)) => LenByte::Missing,
+        _ => len_byte,
+    };
     let data = match (kind, val) {
         (_, ValueExpr::Bytes(b)) => b.clone(),
         (_, ValueExpr::Str(s)) => s.as_bytes().to_vec(),

@@ -428,9 +428,14 @@ fn read_tcp_options(mut b: &[u8], complete: bool) -> Vec<TcpOption> {
         if kind == 0 {
             // The list ends; the bytes after EOL (padding) stay with it unless they are the
             // zeros that fill the area.
+            // In an area cut short, the EOL is marked as the end (`LenByte::Missing`), so that
+            // no zeros are implied after it even when nothing follows.
             let rest = &b[1..];
-            let implied = complete && rest.iter().all(|&x| x == 0);
-            out.push(TcpOption::new(0, if implied { &[] } else { rest }));
+            out.push(if complete && rest.iter().all(|&x| x == 0) {
+                TcpOption::new(0, &[])
+            } else {
+                TcpOption::new(0, rest).with_len_byte(LenByte::Missing)
+            });
             break;
         }
         if kind == 1 {
@@ -583,6 +588,39 @@ mod tests {
         }
         assert!(p.spare.len() <= SPARE && p.spare_bytes.len() <= SPARE);
         assert_eq!(p.layers[2].name(), "ICMPv6EchoRequest");
+    }
+
+    #[test]
+    fn a_malformed_option_keeps_the_rest_of_its_area() {
+        // IPv6/HopByHop whose PadN claims 9 bytes where 4 remain, then IP options whose
+        // second option claims more than the area holds: every byte is written back.
+        // Last: TCP whose dataofs claims 40 bytes of options where the IP length leaves 12,
+        // ending in EOL (found by the `write` fuzz target): no zeros may be added after it.
+        for f in [
+            "6000000000080000 00000000000000000000000000000001 00000000000000000000000000000001 \
+             3b00 0109 00000000",
+            "4600001c0000000040000000 7f000001 7f000001 0104 0908 aabb",
+            "45100034fd2640003e063da6cc093384cc09365044026c6f12123f9bae80100ffe2586112200000101080a\
+             ffffff048000d3ab0000 0000ca00",
+        ] {
+            let f = crate::test_util::hex(f);
+            let p = dissect(101, &f, f.len());
+            assert!(!p.errors.is_empty(), "{:?}", p.layers);
+            assert_eq!(crate::build::serialize(&p.layers), f, "{:?}", p.layers);
+            // And through the NDJSON record, as `pkt read --json | pkt write` does.
+            let meta = crate::output::FrameMeta {
+                n: 1,
+                ts_sec: 0,
+                ts_nsec: 0,
+                caplen: f.len(),
+                len: f.len(),
+                linktype: 101,
+            };
+            let mut line = String::new();
+            crate::output::json::write_record(&meta, &p, &mut line);
+            let rec = crate::record::parse(&line).unwrap();
+            assert_eq!(crate::build::serialize(&rec.layers), f, "{line}");
+        }
     }
 
     #[test]

@@ -73,6 +73,7 @@ fn default_text(f: &Field) -> String {
         }
         Def::Int(v) => v.to_string(),
         Def::Text(t) => format!("{t:?}"),
+        Def::Zeros(n) => format!("{n} zero bytes"),
         Def::Empty => match f.kind {
             Kind::Bytes => "b''".into(),
             _ => "[]".into(),

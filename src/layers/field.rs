@@ -70,6 +70,8 @@ pub enum Def {
     Text(&'static str),
     /// Empty bytes or an empty list.
     Empty,
+    /// This many zero bytes (scapy's fixed-length string fields, padded when building).
+    Zeros(usize),
 }
 
 /// How a computed field is filled when building. Each rule is declared in the field table, so

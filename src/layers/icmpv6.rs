@@ -328,7 +328,7 @@ pub static OPT_REDIRECTED_HDR_FIELDS: [Field; 4] = [
             unit: 8,
         },
     ),
-    Field::new("res", Kind::Bytes, Def::Empty).sized(six),
+    Field::new("res", Kind::Bytes, Def::Zeros(6)).sized(six),
     Field::bytes("pkt").sized(redirected_len),
 ];
 pub static OPT_REDIRECTED_HDR: Proto = nd_option(

@@ -13,7 +13,7 @@ pub static SLL_FIELDS: [Field; 5] = [
     Field::int("pkttype", 16, 0),
     Field::int("lladdrtype", 16, 512),
     Field::int("lladdrlen", 16, 0),
-    Field::bytes("src").sized(eight),
+    Field::new("src", Kind::Bytes, Def::Zeros(8)).sized(eight),
     Field::auto("proto", 16, Auto::Next(0x0800)),
 ];
 
@@ -33,7 +33,7 @@ pub static SLL2_FIELDS: [Field; 7] = [
     Field::int("lladdrtype", 16, 512),
     Field::int("pkttype", 8, 0),
     Field::int("lladdrlen", 8, 0),
-    Field::bytes("src").sized(eight),
+    Field::new("src", Kind::Bytes, Def::Zeros(8)).sized(eight),
 ];
 
 pub static COOKED_LINUX_V2: Proto = Proto {

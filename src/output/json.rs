@@ -128,7 +128,10 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
     out.push(',');
     match (o.kind, tcp::option_numbers(o)) {
         // The bytes after an EOL (its padding) are kept with it, so nothing of the header is lost.
-        (0, _) if !o.data().is_empty() => quoted(out, |s| fmt_hex(o.data(), s)),
+        // An EOL at the end of a cut area has them as a string even when there are none ("").
+        (0, _) if !o.data().is_empty() || o.len_byte != LenByte::Derived => {
+            quoted(out, |s| fmt_hex(o.data(), s))
+        }
         (0 | 1, _) => out.push_str("null"),
         (2 | 3 | 28, Some(n)) => push_int(n.as_slice()[0], out),
         (_, Some(n)) => {
@@ -146,6 +149,7 @@ pub fn write_tcp_option(o: &TcpOption, out: &mut String) {
     // A length byte that disagrees with the data (a cut or malformed option) is kept as a
     // third element: the byte, or null when there was none.
     match o.len_byte {
+        _ if o.kind == 0 => {}
         LenByte::Derived => {}
         LenByte::Wire(b) => {
             out.push(',');
