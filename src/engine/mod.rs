@@ -4,8 +4,10 @@
 //! wall clock: the caller brings those in through the two traits, and tests bring fakes.
 
 pub mod answer;
+pub mod sr;
 
 pub use answer::{Matcher, answers, hash_key};
+pub use sr::{Clock, Event, Network, Options, Probe, Received, Reply, Summary, run};
 
 /// Packets for the engine's tests, built by the real builder and read back by the real
 /// dissector.
