@@ -35,15 +35,15 @@ const EXT6: &[&str] = &[
     "IPv6ExtHdrDestOpt",
 ];
 
-/// ICMP types that carry `id` and `seq` (scapy's `ICMP.hashret` list, less the types pkt does
-/// not decode).
-const ICMP_INFO: &[u64] = &[0, 8, 13, 14, 15, 16, 17, 18];
+/// ICMP types that carry `id` and `seq` (scapy's `icmp_id_seq_types`, as pkt's ICMP table).
+const ICMP_INFO: &[u64] = &[0, 8, 13, 14, 15, 16, 17, 18, 37, 38];
 
 /// ICMP types that quote the offending datagram (scapy's `[3, 4, 5, 11, 12]`).
 const ICMP_ERRORS: &[u64] = &[3, 4, 5, 11, 12];
 
-/// (request type, reply type) pairs of ICMP queries (scapy's `ICMP.answers`).
-const ICMP_PAIRS: &[(u64, u64)] = &[(8, 0), (13, 14), (15, 16), (17, 18)];
+/// (request type, reply type) pairs of ICMP queries (scapy's `ICMP.answers`; its (33, 34) and
+/// (35, 36) have no `id`/`seq` in pkt's table, or in scapy's, so they never match).
+const ICMP_PAIRS: &[(u64, u64)] = &[(8, 0), (13, 14), (15, 16), (17, 18), (37, 38)];
 
 /// ICMPv6 error messages (type < 128): each quotes the offending packet as `IPerror6`.
 const ICMP6_ERRORS: &[&str] = &[
@@ -89,8 +89,8 @@ pub fn network(layers: &[Layer]) -> &[Layer] {
 ///   within 2 + the request's payload length of the request's `seq`, its `seq` near the
 ///   request's `ack` (unless the request is a bare SYN); a request with RST gets no answer.
 /// - `UDP.answers`: ports swapped (scapy checks only the reply's destination port).
-/// - `ICMP.answers`: echo, timestamp, information and address-mask replies answer their
-///   requests with the same `id` and `seq`.
+/// - `ICMP.answers`: echo, timestamp, information, address-mask and domain-name replies answer
+///   their requests with the same `id` and `seq`.
 /// - `ICMPv6EchoReply.answers` (same `id`, `seq`, data), `ICMPv6ND_NA.answers` (same `tgt` as
 ///   the solicitation), `ICMPv6ND_RA.answers` (any router solicitation).
 pub fn answers(reply: &[Layer], request: &[Layer]) -> bool {
