@@ -5,6 +5,7 @@ pub mod build;
 pub mod checksum;
 pub mod craft;
 pub mod dissect;
+pub mod engine;
 pub mod expr;
 pub mod layers;
 pub mod output;
