@@ -54,6 +54,10 @@ pub struct WriteArgs {
     /// Write nanosecond time stamps.
     #[arg(long)]
     pub nano: bool,
+    /// Write pcapng (also when OUT ends in .pcapng): several link types in one file, times
+    /// up to 2554.
+    #[arg(long)]
+    pub pcapng: bool,
     /// Say how many packets were written.
     #[arg(short = 'v', long)]
     pub verbose: bool,

@@ -475,6 +475,15 @@ fn read_options(
         let used = opt.len;
         out.push(opt);
         if !complete || used == 0 {
+            // What the malformed option leaves of the area is kept as it was.
+            if at + used < bytes.len() {
+                let mut rest = crate::build::new_layer(&layers::raw::RAW);
+                rest.values[0] = Value::Bytes(bytes[at + used..].to_vec());
+                rest.offset = offset + at + used;
+                rest.len = bytes.len() - at - used;
+                rest.end = rest.offset + rest.len;
+                out.push(rest);
+            }
             errors.push(Issue {
                 layer: proto.name,
                 offset: offset + at,
@@ -602,6 +611,9 @@ mod tests {
             "4600001c0000000040000000 7f000001 7f000001 0104 0908 aabb",
             "45100034fd2640003e063da6cc093384cc09365044026c6f12123f9bae80100ffe2586112200000101080a\
              ffffff048000d3ab0000 0000ca00",
+            // A Jumbo option cut inside its 4-byte field, one byte left of the area.
+            "6000000000080000 00000000000000000000000000000001 00000000000000000000000000000001 \
+             3b00 00 5800 c204 e9",
         ] {
             let f = crate::test_util::hex(f);
             let p = dissect(101, &f, f.len());

@@ -253,3 +253,104 @@ sys.exit(1 if bad or not n else 0)
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+/// pcapng out: times past 2106 with nanoseconds, read back by pkt record for record and by
+/// tcpdump; several link types in one file (which libpcap, and so tcpdump, cannot read: checked
+/// with tshark when it is installed).
+#[test]
+fn pcapng_holds_any_time_and_several_link_types() {
+    let dir = temp_dir("write_pcapng");
+    let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+    let read = |f: &str| stdout(&pkt(&["read", caps.join(f).to_str().unwrap(), "--json"]));
+    let mut json = read("mixed.pcap");
+    // One record far in the future, with nanoseconds.
+    let mut late: Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    late["time"] = serde_json::from_str("5000000000.123456789").unwrap();
+    json.push_str(&serde_json::to_string(&late).unwrap());
+    json.push('\n');
+    let want: Vec<Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+
+    // A classic pcap refuses the time; pcapng (by --pcapng or by the name) takes it.
+    let refused = pkt_stdin(
+        &["write", "-o", dir.join("x.pcap").to_str().unwrap()],
+        json.as_bytes(),
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("--pcapng"),
+        "{}",
+        stderr(&refused)
+    );
+    for (out, extra) in [("all.pcapng", None), ("all.ng", Some("--pcapng"))] {
+        let out = dir.join(out);
+        let mut args = vec!["write", "-o", out.to_str().unwrap()];
+        args.extend(extra);
+        let w = pkt_stdin(&args, json.as_bytes());
+        assert!(w.status.success(), "{}", stderr(&w));
+        let back = records(&out);
+        assert_eq!(back.len(), want.len());
+        for (i, (b, w)) in back.iter().zip(&want).enumerate() {
+            for key in ["linktype", "caplen", "len", "layers"] {
+                assert_eq!(b[key], w[key], "record {} {key}", i + 1);
+            }
+            // Times exact to the nanosecond (the JSON number's text).
+            assert_eq!(
+                b["time"].to_string(),
+                w["time"].to_string(),
+                "record {}",
+                i + 1
+            );
+        }
+        if let Ok(t) = std::process::Command::new("tcpdump")
+            .args(["-nn", "-tt", "-r", out.to_str().unwrap()])
+            .output()
+        {
+            assert!(t.status.success(), "{}", String::from_utf8_lossy(&t.stderr));
+            // One line per packet starts with its time (hex dumps of payloads do not).
+            let stamped = String::from_utf8_lossy(&t.stdout)
+                .lines()
+                .filter(|l| {
+                    l.split(' ')
+                        .next()
+                        .is_some_and(|w| w.parse::<f64>().is_ok())
+                })
+                .count();
+            assert_eq!(stamped, want.len());
+        }
+    }
+
+    // Several link types: one interface block each.
+    let mut json = read("mixed.pcap");
+    json.push_str(&read("sll.pcap"));
+    json.push_str(&read("raw.pcap"));
+    let n = json.lines().count();
+    let out = dir.join("mixed-links.pcapng");
+    let w = pkt_stdin(&["write", "-o", out.to_str().unwrap()], json.as_bytes());
+    assert!(w.status.success(), "{}", stderr(&w));
+    match std::process::Command::new("tshark")
+        .args([
+            "-r",
+            out.to_str().unwrap(),
+            "-T",
+            "fields",
+            "-e",
+            "frame.interface_id",
+        ])
+        .output()
+    {
+        Ok(t) if t.status.success() => {
+            let ids: Vec<String> = String::from_utf8_lossy(&t.stdout)
+                .lines()
+                .map(String::from)
+                .collect();
+            assert_eq!(ids.len(), n);
+            let mut distinct = ids.clone();
+            distinct.dedup();
+            assert_eq!(distinct, ["0", "1", "2"]);
+        }
+        _ => eprintln!("skipped: tshark is not installed to read a pcapng of several link types"),
+    }
+}

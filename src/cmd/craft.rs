@@ -9,7 +9,7 @@ use pkt::layers::Proto;
 use pkt::output::FrameMeta;
 use pkt::output::render::write_views;
 use pkt::output::time::Clock;
-use pkt::pcapio::Writer;
+use pkt::pcapio::{Writer, is_pcapng};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -60,7 +60,11 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
                 first.map_or("nothing", |p| p.name)
             )
         })?;
-        let mut w = Writer::create(path, lt, false)?;
+        let mut w = if is_pcapng(path) {
+            Writer::create_ng(path, lt)?
+        } else {
+            Writer::create(path, lt, false)?
+        };
         let mut i = 0;
         packets.build_each(args.count, |b| {
             let (s, ns) = stamp(i);

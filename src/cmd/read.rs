@@ -6,7 +6,7 @@ use anyhow::{Context, Result, anyhow};
 use pkt::output::FrameMeta;
 use pkt::output::parallel::{self, Batch, Pipeline};
 use pkt::output::time::Clock;
-use pkt::pcapio::{CaptureError, CaptureFile, Writer};
+use pkt::pcapio::{CaptureError, CaptureFile, Writer, is_pcapng};
 use std::process::ExitCode;
 
 pub fn run(args: &ReadArgs) -> Result<ExitCode> {
@@ -49,10 +49,11 @@ fn read_all(
         let mut cf = CaptureFile::open(path, filter)?;
         if let Some(w) = &args.write {
             match &writer {
+                None if is_pcapng(w) => writer = Some(Writer::create_ng(w, cf.linktype)?),
                 None => writer = Some(cf.savefile(w)?),
-                Some(wr) if wr.linktype != cf.linktype => {
+                Some(wr) if wr.linktype != cf.linktype && !wr.is_ng() => {
                     return Err(anyhow!(
-                        "{}: link type {} differs from the {} of the first file; -w writes one link type",
+                        "{}: link type {} differs from the {} of the first file; a pcap holds one (write .pcapng for several)",
                         cf.path,
                         cf.linktype,
                         wr.linktype
@@ -76,7 +77,11 @@ fn read_all(
             };
             n += 1;
             if let Some(w) = writer.as_mut() {
-                w.write(&frame);
+                if w.is_ng() {
+                    w.write_packet_as(linktype, frame.ts_sec, frame.ts_nsec, frame.data, frame.len);
+                } else {
+                    w.write(&frame);
+                }
             }
             if !print {
                 continue;

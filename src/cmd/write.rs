@@ -10,7 +10,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use pkt::build::{build, serialize};
 use pkt::dissect::{Packet, dissect_into};
 use pkt::layers::{Layer, Value};
-use pkt::pcapio::Writer;
+use pkt::pcapio::{Writer, is_pcapng};
 use pkt::record::{Record, parse};
 use std::io::{BufRead, BufReader, Read};
 use std::process::ExitCode;
@@ -39,6 +39,7 @@ pub fn run(args: &WriteArgs) -> Result<ExitCode> {
 }
 
 fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
+    let ng = args.pcapng || is_pcapng(&args.output);
     let mut writer: Option<Writer> = None;
     let mut pkt = Packet::default();
     let mut n = 0u64;
@@ -50,22 +51,30 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
         let rec = parse(&line).map_err(|e| anyhow!("record {}: {e}", i + 1))?;
         let w = match writer.as_mut() {
             Some(w) => w,
+            None if ng => writer.insert(Writer::create_ng(path, rec.linktype)?),
             None => {
                 let nano = args.nano || rec.ts_nsec % 1000 != 0;
                 writer.insert(Writer::create(path, rec.linktype, nano)?)
             }
         };
-        if w.linktype != rec.linktype {
+        if w.linktype != rec.linktype && !ng {
             bail!(
-                "record {}: link type {} differs from the {} of the first record; a pcap holds one",
+                "record {}: link type {} differs from the {} of the first record; a pcap holds one (write pcapng for several: --pcapng)",
                 i + 1,
                 rec.linktype,
                 w.linktype
             );
         }
-        if !(0..=u32::MAX as i64).contains(&rec.ts_sec) {
+        if rec.ts_sec < 0 || (!ng && rec.ts_sec > u32::MAX as i64) {
             bail!(
-                "record {}: time {} does not fit a pcap file (seconds from 1970 to 2106)",
+                "record {}: time {} does not fit a pcap file (seconds from 1970 to 2106; pcapng: --pcapng, to 2554)",
+                i + 1,
+                rec.ts_sec
+            );
+        }
+        if ng && rec.ts_sec > (u64::MAX / 1_000_000_000) as i64 - 1 {
+            bail!(
+                "record {}: time {} does not fit a pcapng file (nanoseconds from 1970 to 2554)",
                 i + 1,
                 rec.ts_sec
             );
@@ -74,14 +83,13 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
             bail!("record {}: its time has nanoseconds; use --nano", i + 1);
         }
         let (bytes, len) = packet_of(&rec, args.fix, &mut pkt);
-        w.write_packet(rec.ts_sec, rec.ts_nsec, &bytes, len);
+        w.write_packet_as(rec.linktype, rec.ts_sec, rec.ts_nsec, &bytes, len);
         n += 1;
     }
     match writer.as_mut() {
         Some(w) => w.flush()?,
-        None => {
-            Writer::create(path, 1, false)?.flush()?;
-        }
+        None if ng => Writer::create_ng(path, 1)?.flush()?,
+        None => Writer::create(path, 1, false)?.flush()?,
     }
     Ok(n)
 }
