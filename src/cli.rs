@@ -38,6 +38,105 @@ pub enum Command {
         pkt read in.pcap --json | jq -c '.layers[1].ttl = 1' | pkt write -o ttl1.pcap\n  \
         pkt write -o fixed.pcap --fix records.ndjson")]
     Write(WriteArgs),
+    /// Send packets built from a scapy expression (layer 3 from IP/IPv6, layer 2 from Ether).
+    #[command(after_help = "Examples:\n  \
+        sudo pkt send 'IP(dst=\"192.0.2.2\")/ICMP()' -c 3 --interval 0.5\n  \
+        sudo pkt send 'IP(dst=\"192.0.2.2\")/UDP(dport=(1000,1009))/\"x\"' -v\n  \
+        sudo pkt send 'Ether()/ARP(pdst=\"192.0.2.1\")' -i eth0")]
+    Send(SendArgs),
+    /// Send packets and match their answers (scapy's sr()): a table of request, answer and RTT.
+    #[command(after_help = "Examples:\n  \
+        sudo pkt sr 'IP(dst=\"192.0.2.2\")/ICMP(seq=(1,3))'\n  \
+        sudo pkt sr 'IP(dst=\"192.0.2.0/30\")/TCP(dport=[22,80,443],flags=\"S\")' --ports\n  \
+        sudo pkt sr 'IP(dst=\"192.0.2.2\",ttl=(1,8))/UDP(dport=33434)' --json | jq .answer.layers[0].src\n\n\
+        Exit status: 0 if anything answered, 1 if nothing did, 2 on error.")]
+    Sr(SrArgs),
+    /// Send packets and print the first answer (scapy's sr1()), in any view.
+    #[command(after_help = "Examples:\n  \
+        sudo pkt sr1 'IP(dst=\"192.0.2.2\")/ICMP()' --show\n  \
+        sudo pkt sr1 'IPv6(dst=\"2001:db8::2\")/ICMPv6EchoRequest()' --json\n\n\
+        Exit status: 0 if answered, 1 if not, 2 on error.")]
+    Sr1(Sr1Args),
+}
+
+/// How packets leave: shared by send, sr and sr1.
+#[derive(Args, Debug, Clone)]
+pub struct SendOpts {
+    /// Interface for layer-2 sends (default: the one the route to the destination uses).
+    #[arg(short = 'i', long = "iface", value_name = "IFACE")]
+    pub iface: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct SendArgs {
+    /// The packets, as scapy writes them; field sets send every packet of the set.
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+    #[command(flatten)]
+    pub net: SendOpts,
+    /// Send the whole set this many times.
+    #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1)]
+    pub count: u64,
+    /// Seconds between packets.
+    #[arg(long, value_name = "S", conflicts_with_all = ["rate", "flood"])]
+    pub interval: Option<f64>,
+    /// Packets per second.
+    #[arg(long, value_name = "PPS", conflicts_with = "flood")]
+    pub rate: Option<f64>,
+    /// As fast as possible.
+    #[arg(long)]
+    pub flood: bool,
+    /// Send the set again and again until interrupted.
+    #[arg(long = "loop")]
+    pub repeat: bool,
+    /// Print each packet's summary as it is sent.
+    #[arg(short = 'v', long)]
+    pub verbose: bool,
+    /// The final report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What sr and sr1 share: the packets, how they leave, timing and matching.
+#[derive(Args, Debug, Clone)]
+pub struct MatchOpts {
+    /// The packets, as scapy writes them.
+    #[arg(value_name = "EXPR")]
+    pub expr: String,
+    #[command(flatten)]
+    pub net: SendOpts,
+    /// Seconds to wait for answers after the last packet is sent.
+    #[arg(long, value_name = "S", default_value_t = 2.0)]
+    pub timeout: f64,
+    /// Resend the unanswered packets this many more times.
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub retry: u32,
+    /// Seconds between packets.
+    #[arg(long, value_name = "S", default_value_t = 0.0)]
+    pub inter: f64,
+}
+
+#[derive(Args, Debug)]
+pub struct SrArgs {
+    #[command(flatten)]
+    pub matching: MatchOpts,
+    /// Keep every answer to a request, not only the first.
+    #[arg(long)]
+    pub multi: bool,
+    /// Summarise TCP/UDP probes per host and port: open, closed or filtered.
+    #[arg(long, conflicts_with = "json")]
+    pub ports: bool,
+    /// One JSON record per answered pair (request, answer, rtt) and per unanswered request.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct Sr1Args {
+    #[command(flatten)]
+    pub matching: MatchOpts,
+    #[command(flatten)]
+    pub views: ViewArgs,
 }
 
 #[derive(Args, Debug)]

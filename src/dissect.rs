@@ -532,7 +532,10 @@ fn verify_checksums(data: &[u8], pkt: &mut Packet) {
                 }
             }
         };
-        if want as u64 != have {
+        // 0x0000 and 0xffff are the two forms of one's-complement zero: a sender may write
+        // either (Linux answers an all-zero echo with 0x0000 where 0xffff is computed).
+        let zero_forms = (want == 0xffff && have == 0) || (want == 0 && have == 0xffff);
+        if want as u64 != have && !zero_forms {
             let (layer, offset) = (l.proto.name, l.offset);
             pkt.errors.push(Issue {
                 layer,
@@ -633,6 +636,22 @@ mod tests {
             let rec = crate::record::parse(&line).unwrap();
             assert_eq!(crate::build::serialize(&rec.layers), f, "{line}");
         }
+    }
+
+    #[test]
+    fn both_forms_of_a_zero_checksum_are_right() {
+        // IP/ICMP echo-reply id=0 seq=0, no data: the checksum computes to 0xffff; Linux sends
+        // 0x0000, which is the same one's-complement zero.
+        let reply =
+            crate::test_util::hex("4500001c00010000400100000a0000010a000002 0000 0000 00000000");
+        let mut f = reply.clone();
+        let ck = crate::checksum::with_zeroed(&f[..20], 10, 0);
+        f[10..12].copy_from_slice(&ck.to_be_bytes());
+        assert!(dissect(101, &f, f.len()).errors.is_empty());
+        f[22..24].copy_from_slice(&[0xff, 0xff]);
+        assert!(dissect(101, &f, f.len()).errors.is_empty());
+        f[22..24].copy_from_slice(&[0x12, 0x34]);
+        assert_eq!(dissect(101, &f, f.len()).errors.len(), 1);
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod craft;
 pub mod dissect;
 pub mod engine;
 pub mod expr;
+pub mod io;
 pub mod layers;
 pub mod output;
 pub mod pcapio;

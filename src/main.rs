@@ -10,11 +10,19 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
+    // As ping: 1 means "no answer", so an error is 2 for the commands that wait for answers.
+    let error_code = match cli.command {
+        cli::Command::Sr(_) | cli::Command::Sr1(_) => 2,
+        _ => 1,
+    };
     let result = match cli.command {
         cli::Command::Read(args) => cmd::read::run(&args),
         cli::Command::Craft(args) => cmd::craft::run(&args),
         cli::Command::Ls(args) => cmd::ls::run(&args),
         cli::Command::Write(args) => cmd::write::run(&args),
+        cli::Command::Send(args) => cmd::send::run(&args),
+        cli::Command::Sr(args) => cmd::sr::run(&args),
+        cli::Command::Sr1(args) => cmd::sr::run1(&args),
     };
     match result {
         Ok(code) => code,
@@ -23,7 +31,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("pkt: {e:#}");
-            ExitCode::from(1)
+            ExitCode::from(error_code)
         }
     }
 }

@@ -2,5 +2,8 @@
 
 pub mod craft;
 pub mod ls;
+pub mod net;
 pub mod read;
+pub mod send;
+pub mod sr;
 pub mod write;

@@ -1,0 +1,74 @@
+//! Packets to and from the real network: raw IP sockets (layer 3, the kernel routes), live
+//! capture and injection through libpcap (layer 2), the route to a destination, and the wall
+//! clock that capture time stamps share. The engines (`crate::engine`) see these only through
+//! their `Network` and `Clock` traits.
+
+pub mod live;
+pub mod raw;
+pub mod route;
+
+use std::io;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The wall clock, as time since the epoch: the clock libpcap stamps captured packets with, so
+/// an RTT is a capture stamp minus a send stamp of the same clock.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct SystemClock;
+
+impl crate::engine::Clock for SystemClock {
+    fn now(&self) -> Duration {
+        now()
+    }
+}
+
+pub fn now() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// The error for an operation that needs raw sockets, naming the capability and how to get it.
+pub fn privilege_error(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::PermissionDenied,
+        format!(
+            "{what} needs the CAP_NET_RAW capability (and CAP_NET_ADMIN for some interfaces): \
+             run pkt with sudo, or give it the capabilities once with \
+             `sudo setcap cap_net_raw,cap_net_admin+eip \"$(command -v pkt)\"`"
+        ),
+    )
+}
+
+/// Maps "operation not permitted" to [`privilege_error`]; other errors keep their text.
+pub fn or_privilege(e: io::Error, what: &str) -> io::Error {
+    match e.raw_os_error() {
+        Some(libc::EPERM) | Some(libc::EACCES) => privilege_error(what),
+        _ => e,
+    }
+}
+
+/// Under `sudo`, once the sockets and captures are open: become the user who ran sudo
+/// (`SUDO_UID`/`SUDO_GID`), so nothing after this runs as root. Open descriptors keep working.
+/// Returns whether privileges were dropped.
+pub fn drop_root_if_sudo() -> io::Result<bool> {
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(false);
+    }
+    let id = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
+    let (Some(uid), Some(gid)) = (id("SUDO_UID"), id("SUDO_GID")) else {
+        return Ok(false);
+    };
+    if uid == 0 {
+        return Ok(false);
+    }
+    // Groups first, then the group, then the user: after setuid nothing else is allowed.
+    let ok = unsafe {
+        libc::setgroups(0, std::ptr::null()) == 0
+            && libc::setresgid(gid, gid, gid) == 0
+            && libc::setresuid(uid, uid, uid) == 0
+    };
+    if !ok {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(true)
+}

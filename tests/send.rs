@@ -1,0 +1,276 @@
+//! `pkt send`, `pkt sr` and `pkt sr1` for real, in the namespace lab (client — 3 routers —
+//! server): answers matched by the engine, ICMP errors from the right routers, the port view,
+//! layer 2 with ARP, exit statuses, and the privilege message. Skips when the lab cannot run.
+
+mod common;
+
+use common::lab::Lab;
+use common::{stderr, stdout};
+use serde_json::Value;
+
+fn json_lines(o: &std::process::Output) -> Vec<Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect()
+}
+
+/// The `field` of the first layer called `layer` in a record.
+fn field<'a>(rec: &'a Value, layer: &str, field: &str) -> &'a Value {
+    rec["layers"]
+        .as_array()
+        .and_then(|ls| ls.iter().find(|l| l["layer"] == layer))
+        .map_or(&Value::Null, |l| &l[field])
+}
+
+#[test]
+fn sr_matches_answers_in_the_lab() {
+    let Some(lab) = Lab::up("sr", 3) else { return };
+    let server = lab.get("SERVER_IP4").to_string();
+
+    // ICMP echo: three answers, from the server, with an RTT.
+    let expr = format!("IP(dst=\"{server}\")/ICMP(id=7,seq=(1,3))");
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let recs = json_lines(&o);
+    assert_eq!(recs.len(), 3, "{}", stdout(&o));
+    for r in &recs {
+        assert_eq!(r["type"], "answer");
+        assert_eq!(field(&r["answer"], "IP", "src"), server.as_str());
+        assert_eq!(field(&r["answer"], "ICMP", "type"), 0);
+        assert_eq!(
+            field(&r["answer"], "ICMP", "seq"),
+            field(&r["request"], "ICMP", "seq")
+        );
+        // The source address was filled from the route, not left at 127.0.0.1.
+        assert_eq!(field(&r["request"], "IP", "src"), lab.get("CLIENT_IP4"));
+        let rtt = r["rtt"].as_f64().unwrap();
+        assert!(rtt > 0.0 && rtt < 1.0, "rtt {rtt}");
+    }
+
+    // TTL 1..4 to a closed UDP port: time-exceeded from each router in turn, then port
+    // unreachable from the server, each matched to its probe through the quoted packet.
+    let expr = format!("IP(dst=\"{server}\",ttl=(1,4))/UDP(sport=40000,dport=33434)");
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mut hops: Vec<(u64, String, u64)> = json_lines(&o)
+        .iter()
+        .map(|r| {
+            (
+                field(&r["request"], "IP", "ttl").as_u64().unwrap(),
+                field(&r["answer"], "IP", "src")
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                field(&r["answer"], "ICMP", "type").as_u64().unwrap(),
+            )
+        })
+        .collect();
+    hops.sort();
+    let want: Vec<(u64, String, u64)> = vec![
+        (1, lab.get("ROUTER1_IP4").into(), 11),
+        (2, lab.get("ROUTER2_IP4").into(), 11),
+        (3, lab.get("ROUTER3_IP4").into(), 11),
+        (4, server.clone(), 3),
+    ];
+    assert_eq!(hops, want);
+
+    // The port view: open (SYN-ACK) and closed (RST).
+    let expr = format!("IP(dst=\"{server}\")/TCP(dport=[80,81],flags=\"S\")");
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--ports", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let table = stdout(&o);
+    let row = |port: &str| {
+        table
+            .lines()
+            .find(|l| l.contains(port))
+            .unwrap_or_else(|| panic!("no {port} row in\n{table}"))
+            .to_string()
+    };
+    assert!(row("80/tcp").contains("open"), "{table}");
+    assert!(row("81/tcp").contains("closed"), "{table}");
+
+    // IPv6 echo.
+    let expr = format!(
+        "IPv6(dst=\"{}\")/ICMPv6EchoRequest(id=9)",
+        lab.get("SERVER_IP6")
+    );
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = &json_lines(&o)[0];
+    assert_eq!(field(&r["answer"], "ICMPv6EchoReply", "id"), 9);
+
+    // Nothing answers a blackholed address: exit 1, the request reported unanswered.
+    let expr = format!("IP(dst=\"{}\")/ICMP()", lab.get("BLACKHOLE4"));
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "0.3"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let recs = json_lines(&o);
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0]["type"], "unanswered");
+    assert!(stderr(&o).contains("got 0 answers"), "{}", stderr(&o));
+
+    // Loss on a link, then a retry gets through once the loss is gone: here, loss 1.0 means
+    // unanswered even with retries.
+    lab.knob(&["loss", "1", "1.0"]);
+    let expr = format!("IP(dst=\"{server}\")/ICMP(seq=1)");
+    let o = lab.pkt(
+        "CLIENT_NS",
+        &["sr", &expr, "--timeout", "0.3", "--retry", "2"],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).starts_with("Sent 3 packets"), "{}", stderr(&o));
+    lab.knob(&["loss", "1", "0"]);
+
+    // --retry resends only the unanswered: two probes, one blackholed, two retries: 4 sent.
+    let expr = format!(
+        "IP(dst=[\"{server}\",\"{}\"])/ICMP()",
+        lab.get("BLACKHOLE4")
+    );
+    let o = lab.pkt(
+        "CLIENT_NS",
+        &["sr", &expr, "--timeout", "0.3", "--retry", "2"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).starts_with("Sent 4 packets, received 1 packets, got 1 answers, remaining 1"),
+        "{}",
+        stderr(&o)
+    );
+
+    // Under sudo, root is dropped once the sockets are open: still answered.
+    let expr = format!("IP(dst=\"{server}\")/ICMP()");
+    let o = lab.exec(
+        "CLIENT_NS",
+        "env",
+        &[
+            "SUDO_UID=65534",
+            "SUDO_GID=65534",
+            common::PKT,
+            "sr",
+            &expr,
+            "--timeout",
+            "1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+
+    // sr1: the answer in a view.
+    let expr = format!("IP(dst=\"{server}\")/TCP(dport=80,flags=\"S\")");
+    let o = lab.pkt("CLIENT_NS", &["sr1", &expr, "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(field(&json_lines(&o)[0], "TCP", "flags"), "SA");
+
+    // Layer 2: Ether.src from the interface, Ether.dst by ARP for the next hop.
+    let expr = format!("Ether()/IP(dst=\"{server}\")/ICMP()");
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = &json_lines(&o)[0];
+    assert_eq!(field(&r["request"], "Ether", "src"), lab.get("CLIENT_MAC"));
+    assert_eq!(field(&r["request"], "Ether", "dst"), lab.get("NEXTHOP_MAC"));
+    let expr = format!("Ether()/ARP(pdst=\"{}\")", lab.get("NEXTHOP_IP4"));
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = &json_lines(&o)[0];
+    assert_eq!(field(&r["answer"], "ARP", "hwsrc"), lab.get("NEXTHOP_MAC"));
+    assert_eq!(field(&r["request"], "ARP", "psrc"), lab.get("CLIENT_IP4"));
+}
+
+#[test]
+fn send_delivers_every_packet_of_the_set() {
+    let Some(lab) = Lab::up("send", 1) else {
+        return;
+    };
+    let dir = common::temp_dir("send");
+    let cap = dir.join("server.pcap");
+    // Capture on the server; it stops by itself after 6 packets.
+    let mut tcpdump = lab.spawn(
+        "SERVER_NS",
+        "tcpdump",
+        &[
+            "-i",
+            lab.get("SERVER_IF"),
+            "-c",
+            "6",
+            "-U",
+            "-w",
+            cap.to_str().unwrap(),
+            "udp and dst port 9",
+        ],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let expr = format!(
+        "IP(dst=\"{}\")/UDP(sport=[1,2,3],dport=9)/\"hi\"",
+        lab.get("SERVER_IP4")
+    );
+    let o = lab.pkt(
+        "CLIENT_NS",
+        &["send", &expr, "-c", "2", "--interval", "0.01", "-v"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().filter(|l| l.contains("UDP")).count(),
+        6,
+        "{out}"
+    );
+    assert!(out.contains("Sent 6 packets"), "{out}");
+    let status = wait_for(&mut tcpdump, 5);
+    assert!(status, "tcpdump did not see 6 packets");
+    let got = common::pkt(&["read", cap.to_str().unwrap(), "--json"]);
+    let sports: Vec<u64> = json_lines(&got)
+        .iter()
+        .map(|r| field(r, "UDP", "sport").as_u64().unwrap())
+        .collect();
+    assert_eq!(sports, [1, 2, 3, 1, 2, 3]);
+}
+
+/// Waits up to `secs` for the child to exit; kills it (by its own PID) otherwise.
+fn wait_for(child: &mut std::process::Child, secs: u64) -> bool {
+    for _ in 0..secs * 10 {
+        if let Ok(Some(s)) = child.try_wait() {
+            return s.success();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    false
+}
+
+/// Without CAP_NET_RAW the error names the capability and both ways to get it; exit 2.
+#[test]
+fn without_privilege_the_error_says_how_to_get_it() {
+    if unsafe { libc::geteuid() } != 0 {
+        // Unprivileged already: the real thing.
+        let o = common::pkt(&["sr", "IP(dst=\"127.0.0.1\")/ICMP()", "--timeout", "0.1"]);
+        assert_eq!(o.status.code(), Some(2));
+        let e = stderr(&o);
+        assert!(
+            e.contains("CAP_NET_RAW") && e.contains("sudo") && e.contains("setcap"),
+            "{e}"
+        );
+        return;
+    }
+    // As root: drop to nobody with setpriv (util-linux), when it is there.
+    let o = std::process::Command::new("setpriv")
+        .args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(common::PKT)
+        .args(["sr", "IP(dst=\"127.0.0.1\")/ICMP()", "--timeout", "0.1"])
+        .output();
+    let Ok(o) = o else {
+        eprintln!("skipped: no setpriv to drop privileges");
+        return;
+    };
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let e = stderr(&o);
+    assert!(
+        e.contains("CAP_NET_RAW") && e.contains("sudo") && e.contains("setcap"),
+        "{e}"
+    );
+    assert_eq!(e.lines().count(), 1, "{e}");
+}
