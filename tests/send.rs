@@ -167,6 +167,16 @@ fn sr_matches_answers_in_the_lab() {
     let r = &json_lines(&o)[0];
     assert_eq!(field(&r["request"], "Ether", "src"), lab.get("CLIENT_MAC"));
     assert_eq!(field(&r["request"], "Ether", "dst"), lab.get("NEXTHOP_MAC"));
+    // IPv6 at layer 2: Ether.dst by neighbour solicitation.
+    let expr = format!(
+        "Ether()/IPv6(dst=\"{}\")/ICMPv6EchoRequest()",
+        lab.get("SERVER_IP6")
+    );
+    let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let r = &json_lines(&o)[0];
+    assert_eq!(field(&r["request"], "Ether", "dst"), lab.get("NEXTHOP_MAC"));
+    assert_eq!(field(&r["answer"], "ICMPv6EchoReply", "type"), 129);
     let expr = format!("Ether()/ARP(pdst=\"{}\")", lab.get("NEXTHOP_IP4"));
     let o = lab.pkt("CLIENT_NS", &["sr", &expr, "--json", "--timeout", "1"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));

@@ -11,7 +11,7 @@ use pkt::io::live::{CaptureOptions, Live, LiveNetwork, Sender};
 use pkt::io::raw::{RawSender, destination};
 use pkt::io::route::{Route, route_to};
 use pkt::layers::{Proto, Value};
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
 /// The frames an expression describes, ready to leave.
@@ -198,33 +198,65 @@ pub fn iface_mac(iface: &str) -> Result<[u8; 6]> {
     pkt::build::parse_mac(text.trim()).ok_or(anyhow!("{iface} has no MAC address"))
 }
 
-/// The MAC address of the next hop to `target` on `iface`, asked with ARP (IPv4).
+/// The MAC address of the next hop to `target` on `iface`, asked as scapy does: ARP who-has
+/// (IPv4) or an ICMPv6 neighbour solicitation to the solicited-node group (IPv6), through the
+/// same engine as `sr`.
 fn resolve(iface: &str, mac: [u8; 6], target: IpAddr) -> Result<[u8; 6]> {
-    let IpAddr::V4(t) = target else {
-        bail!("give Ether(dst=…) for IPv6 at layer 2 (neighbour discovery is not done yet)");
-    };
     let route = route_to(target)?;
-    let hop = next_hop_v4(iface, t).unwrap_or(t);
-    let src = match route.src {
-        IpAddr::V4(s) => s,
-        IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
-    };
     let m = |b: [u8; 6]| {
         let mut s = String::new();
         pkt::layers::field::fmt_mac(&b, &mut s);
         s
     };
-    let who_has = format!(
-        "Ether(dst=\"ff:ff:ff:ff:ff:ff\",src=\"{}\")/ARP(hwsrc=\"{}\",psrc=\"{src}\",pdst=\"{hop}\")",
-        m(mac),
-        m(mac)
-    );
-    let set = compile_set(&who_has).map_err(|d| anyhow!("{}", d.render(&who_has)))?;
+    let (hop, expr, filter, answer_layer, answer_field) = match (target, route.src) {
+        (IpAddr::V4(t), src) => {
+            let hop = next_hop_v4(iface, t).unwrap_or(t);
+            let src = match src {
+                IpAddr::V4(s) => s,
+                IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
+            };
+            let expr = format!(
+                "Ether(dst=\"ff:ff:ff:ff:ff:ff\",src=\"{}\")/ARP(hwsrc=\"{}\",psrc=\"{src}\",pdst=\"{hop}\")",
+                m(mac),
+                m(mac)
+            );
+            (IpAddr::V4(hop), expr, "arp", "ARP", "hwsrc")
+        }
+        (IpAddr::V6(t), src) => {
+            let hop = next_hop_v6(iface, t).unwrap_or(t);
+            let o = hop.octets();
+            let group = Ipv6Addr::new(
+                0xff02,
+                0,
+                0,
+                0,
+                0,
+                1,
+                0xff00 | u16::from(o[13]),
+                u16::from_be_bytes([o[14], o[15]]),
+            );
+            let gmac = [0x33, 0x33, 0xff, o[13], o[14], o[15]];
+            let expr = format!(
+                "Ether(dst=\"{}\",src=\"{}\")/IPv6(src=\"{src}\",dst=\"{group}\",hlim=255)/ICMPv6ND_NS(tgt=\"{hop}\")/ICMPv6NDOptSrcLLAddr(lladdr=\"{}\")",
+                m(gmac),
+                m(mac),
+                m(mac)
+            );
+            (
+                IpAddr::V6(hop),
+                expr,
+                "icmp6",
+                "ICMPv6NDOptDstLLAddr",
+                "lladdr",
+            )
+        }
+    };
+    let set = compile_set(&expr).map_err(|d| anyhow!("{}", d.render(&expr)))?;
     let probes: Vec<Probe> = build_all(&set)
         .into_iter()
         .map(|f| Probe::new(f, set.base[0].proto))
         .collect();
-    let mut net = open(iface, true, Some("arp"), &[])?;
+    let mut net = open(iface, true, Some(filter), &[])?;
     let opts = engine::Options {
         timeout: Some(Duration::from_secs(1)),
         retry: 2,
@@ -237,13 +269,42 @@ fn resolve(iface: &str, mac: [u8; 6], target: IpAddr) -> Result<[u8; 6]> {
                 .packet
                 .layers
                 .iter()
-                .find(|l| l.name() == "ARP")
-                .and_then(|l| l.get("hwsrc"))
+                .find(|l| l.name() == answer_layer)
+                .and_then(|l| l.get(answer_field))
         {
             found.get_or_insert(*m);
         }
     })?;
-    found.ok_or_else(|| anyhow!("{hop} did not answer ARP on {iface}: set Ether(dst=…)"))
+    found.ok_or_else(|| anyhow!("{hop} did not answer on {iface} ({filter}): set Ether(dst=…)"))
+}
+
+/// The IPv6 next hop for `dst` on `iface` from the kernel's table, when it is not on-link.
+fn next_hop_v6(iface: &str, dst: Ipv6Addr) -> Option<Ipv6Addr> {
+    let table = std::fs::read_to_string("/proc/net/ipv6_route").ok()?;
+    let addr = |s: &str| u128::from_str_radix(s, 16).ok().map(Ipv6Addr::from);
+    let d = u128::from(dst);
+    let mut best: Option<(u32, Ipv6Addr)> = None;
+    for line in table.lines() {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 10 || f[9] != iface {
+            continue;
+        }
+        let (Some(net), Ok(plen), Some(gw)) =
+            (addr(f[0]), u32::from_str_radix(f[1], 16), addr(f[4]))
+        else {
+            continue;
+        };
+        let mask = if plen == 0 {
+            0
+        } else {
+            u128::MAX << (128 - plen.min(128))
+        };
+        if d & mask == u128::from(net) & mask && best.is_none_or(|(p, _)| plen > p) {
+            let hop = if gw.is_unspecified() { dst } else { gw };
+            best = Some((plen, hop));
+        }
+    }
+    best.map(|(_, h)| h)
 }
 
 /// The IPv4 gateway for `dst` on `iface` from the kernel's table, when it is not on-link.
