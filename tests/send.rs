@@ -234,6 +234,29 @@ fn send_delivers_every_packet_of_the_set() {
     assert_eq!(sports, [1, 2, 3, 1, 2, 3]);
 }
 
+/// `--loop` sends until Ctrl-C, then reports what it sent and exits 0.
+#[test]
+fn send_loop_stops_on_ctrl_c_with_its_report() {
+    let Some(lab) = Lab::up("sendloop", 1) else {
+        return;
+    };
+    let expr = format!("IP(dst=\"{}\")/UDP(dport=9)", lab.get("SERVER_IP4"));
+    let child = lab.spawn(
+        "CLIENT_NS",
+        common::PKT,
+        &["send", &expr, "--loop", "--rate", "500", "--json"],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    // `ip netns exec` execs pkt: the child's PID is pkt's.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: Value = serde_json::from_str(stdout(&o).trim()).expect("one JSON report");
+    let sent = report["sent"].as_u64().unwrap();
+    assert!(sent > 50 && sent < 1000, "{report}");
+    assert_eq!(report["errors"], 0);
+}
+
 /// Waits up to `secs` for the child to exit; kills it (by its own PID) otherwise.
 fn wait_for(child: &mut std::process::Child, secs: u64) -> bool {
     for _ in 0..secs * 10 {
