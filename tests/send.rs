@@ -257,6 +257,36 @@ fn send_loop_stops_on_ctrl_c_with_its_report() {
     assert_eq!(report["errors"], 0);
 }
 
+/// Ctrl-C during `sr` ends the wait: the unanswered are still reported, promptly.
+#[test]
+fn sr_interrupted_reports_what_it_has() {
+    let Some(lab) = Lab::up("srint", 1) else {
+        return;
+    };
+    let expr = format!(
+        "IP(dst=[\"{}\",\"{}\"])/ICMP()",
+        lab.get("SERVER_IP4"),
+        lab.get("BLACKHOLE4")
+    );
+    let start = std::time::Instant::now();
+    let child = lab.spawn(
+        "CLIENT_NS",
+        common::PKT,
+        &["sr", &expr, "--json", "--timeout", "30"],
+    );
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let o = child.wait_with_output().expect("wait");
+    assert!(start.elapsed().as_secs() < 5, "took {:?}", start.elapsed());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let types: Vec<String> = json_lines(&o)
+        .iter()
+        .map(|r| r["type"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(types, ["answer", "unanswered"]);
+    assert!(stderr(&o).contains("(interrupted)"), "{}", stderr(&o));
+}
+
 /// Waits up to `secs` for the child to exit; kills it (by its own PID) otherwise.
 fn wait_for(child: &mut std::process::Child, secs: u64) -> bool {
     for _ in 0..secs * 10 {

@@ -192,15 +192,25 @@ fn sr_agrees_with_scapy_in_the_lab() {
     // And what they agree on is what the lab does.
     let expect = |expr: usize, pat: &str| {
         assert!(
-            ours.iter().any(|l| l.contains(&format!("\"expr\":{expr},")) && l.contains(pat)),
+            ours.iter()
+                .any(|l| l.contains(&format!("\"expr\":{expr},")) && l.contains(pat)),
             "no {pat} for case {expr} in\n{}",
             ours.join("\n")
         )
     };
     expect(0, "\"icmp\":[0,0]");
-    expect(1, &format!("\"from\":\"{}\",\"icmp\":[11,0]", lab.get("ROUTER1_IP4")));
-    expect(1, &format!("\"from\":\"{}\",\"icmp\":[11,0]", lab.get("ROUTER2_IP4")));
-    expect(1, &format!("\"from\":\"{}\",\"icmp\":[11,0]", lab.get("ROUTER3_IP4")));
+    expect(
+        1,
+        &format!("\"from\":\"{}\",\"icmp\":[11,0]", lab.get("ROUTER1_IP4")),
+    );
+    expect(
+        1,
+        &format!("\"from\":\"{}\",\"icmp\":[11,0]", lab.get("ROUTER2_IP4")),
+    );
+    expect(
+        1,
+        &format!("\"from\":\"{}\",\"icmp\":[11,0]", lab.get("ROUTER3_IP4")),
+    );
     expect(1, &format!("\"from\":\"{server}\",\"icmp\":[3,3]"));
     expect(2, "\"tcp\":\"SA\"");
     expect(2, "\"tcp\":\"RA\"");

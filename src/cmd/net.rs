@@ -354,7 +354,11 @@ pub fn open(
     o.filter = filter.map(str::to_string);
     o.inbound_only = true;
     let capture = Live::open(&o)?;
-    let net = LiveNetwork { capture, sender };
+    let net = LiveNetwork {
+        capture,
+        sender,
+        cancel: None,
+    };
     let _ = net.linktype();
     Ok(net)
 }

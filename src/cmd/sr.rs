@@ -17,6 +17,8 @@ use pkt::output::render::write_views;
 use pkt::output::time::Clock;
 use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// What a run gave: per request, when it was last sent and its answers.
@@ -35,11 +37,24 @@ fn exchange(m: &MatchOpts, multi: bool) -> Result<Outcome> {
     let filter = net::reply_filter(&plan.dsts);
     let mut network = net::open(&plan.iface, plan.layer2, Some(&filter), &plan.dsts)?;
     pkt::io::drop_root_if_sudo()?;
+    // Ctrl-C ends the run: what answered so far is printed, the rest reported unanswered. A
+    // second Ctrl-C exits at once.
+    let cancel = Arc::new(AtomicBool::new(false));
+    {
+        let c = cancel.clone();
+        let _ = ctrlc::set_handler(move || {
+            if c.swap(true, Ordering::SeqCst) {
+                std::process::exit(130);
+            }
+        });
+    }
+    network.cancel = Some(cancel.clone());
     let opts = engine::Options {
         timeout: Some(Duration::from_secs_f64(m.timeout.max(0.0))),
         retry: m.retry,
         inter: Duration::from_secs_f64(m.inter.max(0.0)),
         multi,
+        cancel: Some(cancel),
     };
     let probes = plan.probes();
     let mut sent_at = vec![Duration::ZERO; probes.len()];
@@ -163,8 +178,12 @@ pub fn run(args: &SrArgs) -> Result<ExitCode> {
     out.flush()?;
     let s = &o.summary;
     eprintln!(
-        "Sent {} packets, received {} packets, got {} answers, remaining {} packets",
-        s.sent, s.received, s.answers, s.unanswered
+        "Sent {} packets, received {} packets, got {} answers, remaining {} packets{}",
+        s.sent,
+        s.received,
+        s.answers,
+        s.unanswered,
+        if s.cancelled { " (interrupted)" } else { "" }
     );
     Ok(if o.answers.is_empty() {
         ExitCode::from(1)

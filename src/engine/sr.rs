@@ -86,7 +86,7 @@ impl Probe {
 }
 
 /// scapy's `sr()` arguments.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default)]
 pub struct Options {
     /// How long to wait after the last request of a round is sent; `None` (scapy's default):
     /// until every request is answered, however long that takes (with `multi`: for ever).
@@ -98,6 +98,17 @@ pub struct Options {
     pub inter: Duration,
     /// Keep collecting answers to answered requests until the timeout.
     pub multi: bool,
+    /// Set (by a Ctrl-C handler, say) to end the run early: nothing more is sent, the requests
+    /// still waiting are reported unanswered, and the run returns normally.
+    pub cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+impl Options {
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+    }
 }
 
 /// A received frame, dissected.
@@ -152,6 +163,8 @@ pub struct Summary {
     pub rounds: u32,
     /// How many times [`super::answers`] ran (a diagnostic: matching should stay linear).
     pub comparisons: u64,
+    /// The run was cancelled ([`Options::cancel`]).
+    pub cancelled: bool,
 }
 
 /// How many queued frames are read between two sends once the time for the next send has
@@ -164,6 +177,7 @@ struct Engine<'a, N, C, F> {
     multi: bool,
     on_event: F,
     linktype: u32,
+    cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
     matcher: Matcher,
     /// Answers per request.
     answers: Vec<u32>,
@@ -190,6 +204,7 @@ pub fn run<N: Network, C: Clock>(
         multi: opts.multi,
         on_event,
         linktype,
+        cancel: opts.cancel.clone(),
         matcher: Matcher::new(),
         answers: vec![0; n],
         sent_at: vec![Duration::ZERO; n],
@@ -205,6 +220,9 @@ pub fn run<N: Network, C: Clock>(
         e.summary.rounds += 1;
         let mut round_last = None;
         for &id in &to_send {
+            if opts.cancelled() {
+                break;
+            }
             // A retry answered late (to an earlier attempt) while this round was being sent is
             // not sent again.
             if e.answers[id] > 0 {
@@ -225,7 +243,7 @@ pub fn run<N: Network, C: Clock>(
             e.receive_until(deadline, !opts.multi)?;
         }
         let left: Vec<usize> = (0..n).filter(|&id| e.answers[id] == 0).collect();
-        if left.is_empty() || e.summary.rounds > opts.retry {
+        if left.is_empty() || e.summary.rounds > opts.retry || opts.cancelled() {
             break;
         }
         to_send = left;
@@ -237,6 +255,7 @@ pub fn run<N: Network, C: Clock>(
         }
     }
     e.summary.comparisons = e.matcher.comparisons();
+    e.summary.cancelled = opts.cancelled();
     Ok(e.summary)
 }
 
@@ -265,6 +284,13 @@ impl<N: Network, C: Clock, F: FnMut(Event)> Engine<'_, N, C, F> {
         let mut polled = 0;
         loop {
             if stop_when_done && self.summary.answered == self.answers.len() {
+                return Ok(());
+            }
+            if self
+                .cancel
+                .as_ref()
+                .is_some_and(|c| c.load(std::sync::atomic::Ordering::Relaxed))
+            {
                 return Ok(());
             }
             if self.clock.now() >= deadline {
@@ -519,6 +545,41 @@ mod tests {
             panic!("{:?}", ev[3])
         };
         assert_eq!(names(&reply.packet.layers), ["IP", "ICMP"]);
+    }
+
+    #[test]
+    fn cancel_ends_the_run_with_the_rest_unanswered() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let clock = FakeClock::default();
+        let flag = Arc::new(AtomicBool::new(false));
+        let set = flag.clone();
+        // The network answers the first probe, then "Ctrl-C" arrives while it is sending the
+        // second.
+        let sends = Cell::new(0);
+        let mut replier = echo_replier(|seq| Some(ms(10 * seq)));
+        let mut net = FakeNet::new(&clock, 228, move |f: &[u8]| {
+            sends.set(sends.get() + 1);
+            if sends.get() == 2 {
+                set.store(true, Ordering::Relaxed);
+            }
+            replier(f)
+        });
+        let p = probes(
+            &(1..=5)
+                .map(|s| format!("{}/ICMP(id=7,seq={s})", ip4(US, THEM)))
+                .collect::<Vec<_>>(),
+        );
+        let mut opts = timeout(5);
+        opts.inter = ms(50);
+        opts.retry = 3;
+        opts.cancel = Some(flag);
+        let (s, ev) = run_all(&mut net, &clock, &p, &opts);
+        assert!(s.cancelled);
+        assert_eq!(s.sent, 2, "nothing is sent after the cancel");
+        assert_eq!(answers_of(&ev), [(0, ms(10))]);
+        assert_eq!(s.unanswered, 4);
+        assert!(clock.now() < ms(5000), "the timeout is not waited out");
     }
 
     #[test]

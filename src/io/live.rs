@@ -8,6 +8,8 @@ use crate::engine::{Network, Received};
 use pcap::{Active, Capture, Direction, Precision};
 use std::io;
 use std::os::fd::AsRawFd;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How a live capture is opened.
@@ -87,8 +89,13 @@ impl Live {
             .map_err(|e| io::Error::other(e.to_string()))
     }
 
-    /// The next captured frame, waiting until `deadline` (wall clock, since the epoch).
-    pub fn next(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
+    /// The next captured frame, waiting until `deadline` (wall clock, since the epoch), or
+    /// `None` early once `stop` says so (checked at least every 100 ms).
+    pub fn next(
+        &mut self,
+        deadline: Duration,
+        stop: impl Fn() -> bool,
+    ) -> io::Result<Option<Received>> {
         loop {
             match self.cap.next_packet() {
                 Ok(p) => {
@@ -105,7 +112,7 @@ impl Live {
                 Err(e) => return Err(io::Error::other(e.to_string())),
             }
             let now = super::now();
-            if now >= deadline {
+            if now >= deadline || stop() {
                 return Ok(None);
             }
             let wait = (deadline - now).min(Duration::from_millis(100));
@@ -147,6 +154,8 @@ pub enum Sender {
 pub struct LiveNetwork {
     pub capture: Live,
     pub sender: Sender,
+    /// When set, waiting for replies ends at once (the engine's `Options::cancel` flag).
+    pub cancel: Option<Arc<AtomicBool>>,
 }
 
 impl Network for LiveNetwork {
@@ -164,6 +173,9 @@ impl Network for LiveNetwork {
         Ok(t)
     }
     fn recv(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
-        self.capture.next(deadline)
+        let cancel = self.cancel.clone();
+        self.capture.next(deadline, || {
+            cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed))
+        })
     }
 }
