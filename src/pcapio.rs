@@ -274,14 +274,7 @@ impl CaptureFile {
         let (sink, nano) = match &self.src {
             Source::Pcap(r) => {
                 let h = &r.header;
-                let out: File = if path == "-" {
-                    use std::os::fd::AsFd;
-                    io::stdout().as_fd().try_clone_to_owned().map(File::from)
-                } else {
-                    File::create(path)
-                }
-                .map_err(|e| write_err(io_why(&e)))?;
-                let mut out = io::BufWriter::with_capacity(WRITE_BUF, out);
+                let mut out = open_output(path)?;
                 // A version 2.4 header in this host's byte order, with the input's link type
                 // field (FCS bits too) and its snaplen as libpcap takes it: the header libpcap
                 // wrote for `-w`.
@@ -741,6 +734,21 @@ impl<R: Read> Input<R> {
     }
 }
 
+/// An output capture file, buffered; `-` is standard output.
+fn open_output(path: &str) -> Result<io::BufWriter<File>, CaptureError> {
+    let out = if path == "-" {
+        use std::os::fd::AsFd;
+        io::stdout().as_fd().try_clone_to_owned().map(File::from)
+    } else {
+        File::create(path)
+    }
+    .map_err(|e| CaptureError::Write {
+        path: path.to_string(),
+        why: io_why(&e),
+    })?;
+    Ok(io::BufWriter::with_capacity(WRITE_BUF, out))
+}
+
 /// Whether an output path asks for pcapng (by its extension).
 pub fn is_pcapng(path: &str) -> bool {
     std::path::Path::new(path)
@@ -804,17 +812,7 @@ fn ng_option(code: u16, value: &[u8], out: &mut Vec<u8>) {
 impl Writer {
     /// A new classic pcap file (µs or ns time stamps) of this link type; `-` is stdout.
     pub fn create(path: &str, linktype: u32, nano: bool) -> Result<Writer, CaptureError> {
-        let out: File = if path == "-" {
-            use std::os::fd::AsFd;
-            io::stdout().as_fd().try_clone_to_owned().map(File::from)
-        } else {
-            File::create(path)
-        }
-        .map_err(|e| CaptureError::Write {
-            path: path.to_string(),
-            why: io_why(&e),
-        })?;
-        let mut out = io::BufWriter::with_capacity(WRITE_BUF, out);
+        let mut out = open_output(path)?;
         let magic: u32 = if nano { MAGIC_NSEC } else { MAGIC_USEC };
         let mut hdr = [0u8; FILE_HEADER_LEN];
         hdr[0..4].copy_from_slice(&magic.to_ne_bytes());
@@ -835,17 +833,7 @@ impl Writer {
     /// packets of any link type
     /// ([`Writer::write_packet_as`]) and times from 1970 to 2554, in nanoseconds.
     pub fn create_ng(path: &str, linktype: u32) -> Result<Writer, CaptureError> {
-        let out: File = if path == "-" {
-            use std::os::fd::AsFd;
-            io::stdout().as_fd().try_clone_to_owned().map(File::from)
-        } else {
-            File::create(path)
-        }
-        .map_err(|e| CaptureError::Write {
-            path: path.to_string(),
-            why: io_why(&e),
-        })?;
-        let mut out = io::BufWriter::with_capacity(WRITE_BUF, out);
+        let mut out = open_output(path)?;
         let mut body = Vec::with_capacity(64);
         body.extend_from_slice(&NG_BYTE_ORDER.to_ne_bytes());
         body.extend_from_slice(&1u16.to_ne_bytes());

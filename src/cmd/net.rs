@@ -6,7 +6,7 @@
 use crate::cli::SendOpts;
 use anyhow::{Context, Result, anyhow, bail};
 use pkt::craft::{PacketSet, compile_set};
-use pkt::engine::{self, Network, Probe};
+use pkt::engine::{self, Probe};
 use pkt::io::live::{CaptureOptions, Live, LiveNetwork, Sender};
 use pkt::io::raw::{RawSender, destination};
 use pkt::io::route::{Route, route_to};
@@ -354,13 +354,11 @@ pub fn open(
     o.filter = filter.map(str::to_string);
     o.inbound_only = true;
     let capture = Live::open(&o)?;
-    let net = LiveNetwork {
+    Ok(LiveNetwork {
         capture,
         sender,
         cancel: None,
-    };
-    let _ = net.linktype();
-    Ok(net)
+    })
 }
 
 /// A BPF filter that lets through what can answer these requests: traffic from their
