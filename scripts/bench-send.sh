@@ -3,7 +3,8 @@
 # (`lab.sh up --name bench --routers 1`: client — r1 — server; nothing leaves the lab).
 #
 # (a) `pkt send --flood` of 64-byte frames (IP/UDP/22 bytes of payload: 50-byte IP packets,
-#     64 bytes on the veth), at layer 3 (raw socket) and at layer 2 (Ether()/…, libpcap).
+#     64 bytes on the veth), from IP (framed by pkt: --flood) and from Ether()/… (layer 2);
+#     both leave through pkt's batched packet socket.
 # (b) `hping3 --flood` of the same packet for the same time (it ignores -c when flooding).
 # (c) scapy's send() and sendp() of the same packet, a list of SCAPY_N.
 # Every sender runs on one core (taskset -c 0) and sends to the lab's blackhole address; r1
@@ -134,7 +135,7 @@ ratio() { if [ "$2" -gt 0 ]; then py "round($1 / $2, 1)"; else echo "n/a"; fi; }
 echo "machine: $(uname -m), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), kernel $(uname -r)"
 echo "sink: $SINK:9 (dropped by r1, raw table), ${frame}-byte frames (hping3: ${hping_frame}), one core per sender"
 printf '%-58s %12s\n' "sender" "packets/s"
-printf '%-58s %12s\n' "pkt send --flood, layer 3 ($pkt3_n packets, best of 3)" "$pkt3_pps"
+printf '%-58s %12s\n' "pkt send --flood IP(...)/... ($pkt3_n packets, best of 3)" "$pkt3_pps"
 printf '%-58s %12s\n' "pkt send --flood, layer 2 Ether()/... ($pkt2_n, best of 3)" "$pkt2_pps"
 printf '%-58s %12s\n' "hping3 --flood -2 (${dur} s, $hping_n packets, best of 3)" "$hping_pps"
 printf '%-58s %12s\n' "scapy send() ($SCAPY_N packets)" "$scapy3_pps"

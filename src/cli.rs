@@ -83,7 +83,8 @@ pub struct SendArgs {
     /// Packets per second.
     #[arg(long, value_name = "PPS", conflicts_with = "flood")]
     pub rate: Option<f64>,
-    /// As fast as possible.
+    /// As fast as possible, in batches; IP packets are framed for the link here, as scapy's
+    /// send() does, when the route's interface is Ethernet.
     #[arg(long)]
     pub flood: bool,
     /// Send the set again and again until interrupted.

@@ -234,6 +234,71 @@ fn send_delivers_every_packet_of_the_set() {
     assert_eq!(sports, [1, 2, 3, 1, 2, 3]);
 }
 
+/// `--flood` of IP packets frames them itself (route, ARP/ND, a packet socket, batched): every
+/// packet arrives on the router's side of the link, byte for byte as `craft` builds it, behind an
+/// Ethernet header from the client's MAC to the next hop's. IPv4 and IPv6.
+#[test]
+fn send_flood_frames_ip_packets_for_the_link() {
+    let Some(lab) = Lab::up("flood", 1) else {
+        return;
+    };
+    let dir = common::temp_dir("flood");
+    for (v, dst) in [("4", lab.get("SERVER_IP4")), ("6", lab.get("SERVER_IP6"))] {
+        let cap = dir.join(format!("r1-v{v}.pcap"));
+        let n = 600;
+        let mut tcpdump = lab.spawn(
+            "ROUTER1_NS",
+            "tcpdump",
+            &[
+                "-i",
+                lab.get("ROUTER1_IF"),
+                "-c",
+                &n.to_string(),
+                "-U",
+                "-B",
+                "8192",
+                "-w",
+                cap.to_str().unwrap(),
+                "udp and dst port 9",
+            ],
+        );
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let ip = if v == "4" { "IP" } else { "IPv6" };
+        let src = lab.get(&format!("CLIENT_IP{v}"));
+        let expr =
+            format!("{ip}(src=\"{src}\",dst=\"{dst}\")/UDP(sport=(1,300),dport=9)/\"flood\"");
+        let o = lab.pkt(
+            "CLIENT_NS",
+            &["send", &expr, "-c", "2", "--flood", "--json"],
+        );
+        assert!(o.status.success(), "{}", stderr(&o));
+        let report: Value = serde_json::from_str(stdout(&o).trim()).expect("one JSON report");
+        assert_eq!(report["sent"], n, "{report}");
+        assert_eq!(report["layer"], 2, "{report}");
+        assert!(
+            wait_for(&mut tcpdump, 5),
+            "tcpdump did not see {n} packets (v{v})"
+        );
+        let want = common::pkt(&["craft", &expr, "--raw"]).stdout;
+        let got = json_lines(&common::pkt(&["read", cap.to_str().unwrap(), "--json"]));
+        assert_eq!(got.len(), n);
+        let sports: Vec<u64> = got
+            .iter()
+            .map(|r| field(r, "UDP", "sport").as_u64().unwrap())
+            .collect();
+        let expected: Vec<u64> = (1..=300).chain(1..=300).collect();
+        assert_eq!(sports, expected, "v{v}");
+        assert_eq!(field(&got[0], "Ether", "src"), lab.get("CLIENT_MAC"));
+        assert_eq!(field(&got[0], "Ether", "dst"), lab.get("NEXTHOP_MAC"));
+        // The first frame after its Ethernet header is the first packet craft builds.
+        // (tcpdump writes classic pcap: a 24-byte file header, then a 16-byte record header.)
+        let file = std::fs::read(&cap).unwrap();
+        let len = u32::from_le_bytes(file[32..36].try_into().unwrap()) as usize;
+        let frame = &file[40..40 + len];
+        assert_eq!(&frame[14..], &want[..len - 14], "v{v}");
+    }
+}
+
 /// `--loop` sends until Ctrl-C, then reports what it sent and exits 0.
 #[test]
 fn send_loop_stops_on_ctrl_c_with_its_report() {

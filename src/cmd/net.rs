@@ -134,6 +134,66 @@ pub fn prepare(expr: &str, opts: &SendOpts) -> Result<Outgoing> {
     })
 }
 
+/// The layer-3 frames of `plan` framed for its interface, as scapy's `send()` does (its own
+/// route and ARP/ND, then a packet socket): an Ethernet header from the interface's MAC to the
+/// next hop's. `None` when the kernel had better send them itself: not Ethernet, destinations
+/// behind different next hops or of both families, or a packet longer than the MTU (the kernel
+/// fragments; a packet socket cannot).
+pub fn frame_for_link(plan: &Outgoing) -> Result<Option<Outgoing>> {
+    use pkt::io::packet::{hw_type, mtu};
+    if plan.layer2 || hw_type(&plan.iface) != Some(1) {
+        return Ok(None);
+    }
+    let mtu = mtu(&plan.iface).unwrap_or(1500);
+    if plan.frames.iter().any(|f| f.len() > mtu) {
+        return Ok(None);
+    }
+    let Some(first) = plan.dsts.first().copied() else {
+        return Ok(None);
+    };
+    let hop = |d: IpAddr| -> Option<IpAddr> {
+        if route_to(d).ok()?.iface != plan.iface {
+            return None;
+        }
+        Some(match d {
+            IpAddr::V4(a) => IpAddr::V4(next_hop_v4(&plan.iface, a).unwrap_or(a)),
+            IpAddr::V6(a) => IpAddr::V6(next_hop_v6(&plan.iface, a).unwrap_or(a)),
+        })
+    };
+    let Some(h) = hop(first) else {
+        return Ok(None);
+    };
+    if plan.dsts.iter().any(|d| hop(*d) != Some(h)) {
+        return Ok(None);
+    }
+    let mac = iface_mac(&plan.iface)?;
+    let dst = resolve(&plan.iface, mac, first)?;
+    let ethertype: [u8; 2] = if first.is_ipv4() {
+        [0x08, 0x00]
+    } else {
+        [0x86, 0xdd]
+    };
+    let frames = plan
+        .frames
+        .iter()
+        .map(|f| {
+            let mut e = Vec::with_capacity(14 + f.len());
+            e.extend_from_slice(&dst);
+            e.extend_from_slice(&mac);
+            e.extend_from_slice(&ethertype);
+            e.extend_from_slice(f);
+            e
+        })
+        .collect();
+    Ok(Some(Outgoing {
+        frames,
+        first: pkt::layers::by_name("Ether").ok_or(anyhow!("no Ether layer"))?,
+        layer2: true,
+        iface: plan.iface.clone(),
+        dsts: plan.dsts.clone(),
+    }))
+}
+
 fn build_all(set: &PacketSet) -> Vec<Vec<u8>> {
     let mut frames = Vec::with_capacity(set.len());
     let _ = set.build_each(1, |b| {

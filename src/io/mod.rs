@@ -4,6 +4,7 @@
 //! their `Network` and `Clock` traits.
 
 pub mod live;
+pub mod packet;
 pub mod raw;
 pub mod route;
 
