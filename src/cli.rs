@@ -57,6 +57,119 @@ pub enum Command {
         sudo pkt sr1 'IPv6(dst=\"2001:db8::2\")/ICMPv6EchoRequest()' --json\n\n\
         Exit status: 0 if answered, 1 if not, 2 on error.")]
     Sr1(Sr1Args),
+    /// Capture live packets (tcpdump): the views of read, -w to a file (rotated with -C/-W).
+    #[command(after_help = "Examples:\n  \
+        sudo pkt sniff -i eth0 tcp port 80 -c 10\n  \
+        sudo pkt sniff -i any --json icmp | jq .iface\n  \
+        sudo pkt sniff -i eth0 -w out.pcap -C 100 -W 5\n\n\
+        At the end, on stderr: packets captured, received by filter, dropped by kernel.")]
+    Sniff(SniffArgs),
+    /// Send the packets of captures again on an interface (tcpreplay), with their timing.
+    #[command(after_help = "Examples:\n  \
+        sudo pkt replay in.pcap -i eth0\n  \
+        sudo pkt replay in.pcap -i eth0 --topspeed --loop 10\n  \
+        sudo pkt replay in.pcap -i eth0 --multiplier 2 -f 'tcp port 80' --json")]
+    Replay(ReplayArgs),
+    /// The network interfaces: name, index, MAC, addresses, state, MTU.
+    #[command(after_help = "Examples:\n  pkt ifaces\n  pkt ifaces --json | jq -r '.[].name'")]
+    Ifaces(IfacesArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct SniffArgs {
+    /// A BPF filter, tcpdump-style, as trailing words (or -f).
+    #[arg(value_name = "FILTER")]
+    pub words: Vec<String>,
+    /// Interface to capture on (default: the first up, non-loopback one, as tcpdump picks it;
+    /// `any` for all, with SLL2 headers that name each packet's interface).
+    #[arg(short = 'i', long = "iface", value_name = "IFACE")]
+    pub iface: Option<String>,
+    /// BPF filter (instead of trailing words).
+    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// Stop after this many packets.
+    #[arg(short = 'c', long = "count", value_name = "N")]
+    pub count: Option<u64>,
+    /// Stop after this many seconds.
+    #[arg(long, value_name = "S")]
+    pub timeout: Option<f64>,
+    /// Bytes captured per packet.
+    #[arg(short = 's', long, value_name = "BYTES", default_value_t = 262_144)]
+    pub snaplen: i32,
+    /// Do not put the interface in promiscuous mode.
+    #[arg(short = 'p', long = "no-promiscuous-mode")]
+    pub no_promisc: bool,
+    /// Deliver packets as they arrive (always on when printing; with -w the kernel may batch).
+    #[arg(long)]
+    pub immediate: bool,
+    /// Kernel buffer size in KiB (tcpdump's -B).
+    #[arg(short = 'B', long = "buffer-size", value_name = "KIB")]
+    pub buffer: Option<i32>,
+    /// Write the packets to this file (pcap; pcapng with --pcapng or a .pcapng name).
+    #[arg(short = 'w', long = "write", value_name = "FILE")]
+    pub write: Option<String>,
+    /// Write pcapng.
+    #[arg(long, requires = "write")]
+    pub pcapng: bool,
+    /// Start a new file when this one passes SIZE millions of bytes (FILE, FILE1, FILE2, …).
+    #[arg(short = 'C', value_name = "SIZE_MB", requires = "write")]
+    pub file_size: Option<f64>,
+    /// With -C, keep at most N files, overwriting the oldest (FILE0 … FILE<N-1>).
+    #[arg(short = 'W', value_name = "N", requires = "file_size")]
+    pub file_count: Option<u32>,
+    /// Print packets even with -w.
+    #[arg(long)]
+    pub print: bool,
+    #[command(flatten)]
+    pub views: ViewArgs,
+}
+
+impl SniffArgs {
+    pub fn filter(&self) -> Result<Option<String>, String> {
+        let words: Vec<&str> = self.words.iter().map(String::as_str).collect();
+        one_filter(&self.filter, &words)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// Capture files (pcap or pcapng), then an optional BPF filter as trailing words.
+    #[arg(required = true, value_name = "FILE… [FILTER…]")]
+    pub args: Vec<String>,
+    /// Interface to send on.
+    #[arg(short = 'i', long = "iface", value_name = "IFACE")]
+    pub iface: String,
+    /// BPF filter (instead of trailing words): replay only the packets it passes.
+    #[arg(short = 'f', long = "filter", value_name = "FILTER")]
+    pub filter: Option<String>,
+    /// Replay this many times faster than captured (0.5: half as fast).
+    #[arg(short = 'x', long, value_name = "X", conflicts_with_all = ["pps", "mbps", "topspeed"])]
+    pub multiplier: Option<f64>,
+    /// A fixed rate in packets per second.
+    #[arg(short = 'p', long, value_name = "N", conflicts_with_all = ["mbps", "topspeed"])]
+    pub pps: Option<f64>,
+    /// A fixed rate in megabits per second.
+    #[arg(short = 'M', long, value_name = "N", conflicts_with = "topspeed")]
+    pub mbps: Option<f64>,
+    /// As fast as possible.
+    #[arg(short = 't', long)]
+    pub topspeed: bool,
+    /// Replay the files this many times (0: until interrupted).
+    #[arg(short = 'l', long = "loop", value_name = "N", default_value_t = 1)]
+    pub loops: u64,
+    /// Send at most this many packets in all.
+    #[arg(short = 'c', long = "count", value_name = "N")]
+    pub count: Option<u64>,
+    /// The final report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct IfacesArgs {
+    /// One JSON array of interface objects.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How packets leave: shared by send, sr and sr1.
@@ -239,6 +352,7 @@ impl ViewArgs {
             view,
             time,
             number: self.number,
+            iface: false,
         }
     }
 }
@@ -268,34 +382,46 @@ pub struct ReadArgs {
 }
 
 impl ReadArgs {
-    /// Splits the positional words into files and a filter: files come first (every word that
-    /// names an existing path, or `-`); the first word that does not starts the filter.
     pub fn files_and_filter(&self) -> Result<(Vec<String>, Option<String>), String> {
-        let mut files = Vec::new();
-        let mut rest = self.args.iter().peekable();
-        while let Some(a) = rest.peek() {
-            let is_file = a.as_str() == "-" || std::path::Path::new(a.as_str()).exists();
-            let looks_like_file = a.contains('/')
-                || a.ends_with(".pcap")
-                || a.ends_with(".pcapng")
-                || a.ends_with(".cap");
-            if is_file {
-                files.push((*a).clone());
-                rest.next();
-            } else if files.is_empty() || looks_like_file {
-                return Err(format!("{a}: No such file or directory"));
-            } else {
-                break;
-            }
+        files_and_filter(&self.args, &self.filter)
+    }
+}
+
+/// Splits the positional words into files and a filter: files come first (every word that
+/// names an existing path, or `-`); the first word that does not starts the filter.
+pub fn files_and_filter(
+    args: &[String],
+    filter: &Option<String>,
+) -> Result<(Vec<String>, Option<String>), String> {
+    let mut files = Vec::new();
+    let mut rest = args.iter().peekable();
+    while let Some(a) = rest.peek() {
+        let is_file = a.as_str() == "-" || std::path::Path::new(a.as_str()).exists();
+        let looks_like_file = a.contains('/')
+            || a.ends_with(".pcap")
+            || a.ends_with(".pcapng")
+            || a.ends_with(".cap");
+        if is_file {
+            files.push((*a).clone());
+            rest.next();
+        } else if files.is_empty() || looks_like_file {
+            return Err(format!("{a}: No such file or directory"));
+        } else {
+            break;
         }
-        let words: Vec<&str> = rest.map(String::as_str).collect();
-        match (&self.filter, words.is_empty()) {
-            (Some(_), false) => {
-                Err("give the filter either with -f or as trailing words, not both".into())
-            }
-            (Some(f), true) => Ok((files, Some(f.clone()))),
-            (None, false) => Ok((files, Some(words.join(" ")))),
-            (None, true) => Ok((files, None)),
+    }
+    let words: Vec<&str> = rest.map(String::as_str).collect();
+    Ok((files, one_filter(filter, &words)?))
+}
+
+/// The filter given with -f or as trailing words (not both).
+fn one_filter(filter: &Option<String>, words: &[&str]) -> Result<Option<String>, String> {
+    match (filter, words.is_empty()) {
+        (Some(_), false) => {
+            Err("give the filter either with -f or as trailing words, not both".into())
         }
+        (Some(f), true) => Ok(Some(f.clone())),
+        (None, false) => Ok(Some(words.join(" "))),
+        (None, true) => Ok(None),
     }
 }

@@ -630,6 +630,7 @@ mod tests {
                 caplen: f.len(),
                 len: f.len(),
                 linktype: 101,
+                iface: None,
             };
             let mut line = String::new();
             crate::output::json::write_record(&meta, &p, &mut line);

@@ -23,6 +23,9 @@ fn main() -> ExitCode {
         cli::Command::Send(args) => cmd::send::run(&args),
         cli::Command::Sr(args) => cmd::sr::run(&args),
         cli::Command::Sr1(args) => cmd::sr::run1(&args),
+        cli::Command::Sniff(args) => cmd::sniff::run(&args),
+        cli::Command::Replay(args) => cmd::replay::run(&args),
+        cli::Command::Ifaces(args) => cmd::ifaces::run(&args),
     };
     match result {
         Ok(code) => code,

@@ -298,6 +298,7 @@ impl CaptureFile {
             nano,
             path: path.to_string(),
             linktype: self.linktype,
+            written: FILE_HEADER_LEN as u64,
         })
     }
 }
@@ -763,6 +764,8 @@ pub struct Writer {
     nano: bool,
     pub path: String,
     pub linktype: u32,
+    /// Bytes written so far (headers included).
+    written: u64,
 }
 
 enum Sink {
@@ -826,6 +829,7 @@ impl Writer {
             nano,
             path: path.to_string(),
             linktype,
+            written: FILE_HEADER_LEN as u64,
         })
     }
 
@@ -854,7 +858,13 @@ impl Writer {
             nano: true,
             path: path.to_string(),
             linktype,
+            written: block.len() as u64,
         })
+    }
+
+    /// Bytes written so far, headers included (what the file's size will be once flushed).
+    pub fn bytes_written(&self) -> u64 {
+        self.written
     }
 
     /// Whether this writer makes pcapng (any link type per packet).
@@ -909,6 +919,7 @@ impl Writer {
         body.extend_from_slice(&(len.min(u32::MAX as usize) as u32).to_ne_bytes());
         body.extend_from_slice(data);
         ng_block(NG_EPB, &body, &mut block);
+        self.written += block.len() as u64;
         if let Err(e) = out.write_all(&block) {
             *failed = Some(e);
         }
@@ -955,6 +966,7 @@ impl Writer {
     fn write_record(&mut self, sec: u32, frac: u32, data: &[u8], len: usize) {
         let caplen = data.len() as u32;
         let len = len.min(u32::MAX as usize) as u32;
+        self.written += 16 + u64::from(caplen);
         match &mut self.sink {
             Sink::Lib(sf) => {
                 let h = PacketHeader {

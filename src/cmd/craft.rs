@@ -98,6 +98,7 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
             caplen: bytes.len(),
             len: bytes.len(),
             linktype: linktype.unwrap_or(147),
+            iface: None,
         };
         dissect_as(first, bytes, bytes.len(), &mut pkt);
         text.clear();

@@ -93,6 +93,7 @@ fn read_all(
                 caplen: frame.caplen,
                 len: frame.len,
                 linktype,
+                iface: None,
             };
             let clock = *clock.get_or_insert_with(|| Clock::local(frame.ts_sec));
             batch.push(meta, frame.data, clock);

@@ -100,6 +100,7 @@ fn meta(n: u64, t: Duration, data_len: usize, linktype: u32) -> FrameMeta {
         caplen: data_len,
         len: data_len,
         linktype,
+        iface: None,
     }
 }
 

@@ -23,6 +23,10 @@ pub struct CaptureOptions {
     pub inbound_only: bool,
     /// Kernel buffer size in bytes (libpcap's default when `None`).
     pub buffer: Option<i32>,
+    /// Hand each packet over as it arrives; else the kernel fills blocks (up to 100 ms).
+    pub immediate: bool,
+    /// Another link type to ask for (before the filter is compiled for it).
+    pub linktype: Option<u32>,
 }
 
 impl CaptureOptions {
@@ -34,6 +38,8 @@ impl CaptureOptions {
             promisc: false,
             inbound_only: false,
             buffer: None,
+            immediate: true,
+            linktype: None,
         }
     }
 }
@@ -49,11 +55,11 @@ impl Live {
         let what = format!("capturing on {}", o.iface);
         let mut inactive = Capture::from_device(o.iface.as_str())
             .map_err(|e| pcap_err(e, &what))?
-            .immediate_mode(true)
+            .immediate_mode(o.immediate)
             .snaplen(o.snaplen)
             .promisc(o.promisc)
             .precision(Precision::Nano)
-            .timeout(10);
+            .timeout(if o.immediate { 10 } else { 100 });
         if let Some(b) = o.buffer {
             inactive = inactive.buffer_size(b);
         }
@@ -67,6 +73,9 @@ impl Live {
             linktype: cap.get_datalink().0 as u32,
             cap,
         };
+        if let Some(l) = o.linktype {
+            live.set_linktype(l);
+        }
         if let Some(f) = &o.filter {
             live.cap.filter(f, true).map_err(|e| {
                 io::Error::new(
@@ -97,39 +106,62 @@ impl Live {
         stop: impl Fn() -> bool,
     ) -> io::Result<Option<Received>> {
         loop {
-            match self.cap.next_packet() {
-                Ok(p) => {
-                    let ts = p.header.ts;
-                    // With nanosecond precision libpcap puts nanoseconds in tv_usec.
-                    let time = Duration::new(ts.tv_sec.max(0) as u64, ts.tv_usec.max(0) as u32);
-                    return Ok(Some(Received {
-                        time,
-                        data: p.data.to_vec(),
-                        wire_len: p.header.len as usize,
-                    }));
-                }
-                Err(pcap::Error::TimeoutExpired) => {}
-                Err(e) => return Err(io::Error::other(e.to_string())),
+            if let Some(p) = self.try_next()? {
+                return Ok(Some(Received {
+                    time: stamp(p.header),
+                    data: p.data.to_vec(),
+                    wire_len: p.header.len as usize,
+                }));
             }
             let now = super::now();
             if now >= deadline || stop() {
                 return Ok(None);
             }
-            let wait = (deadline - now).min(Duration::from_millis(100));
-            let mut pfd = libc::pollfd {
-                fd: self.cap.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            };
-            let ms = wait.as_millis().max(1) as libc::c_int;
-            unsafe { libc::poll(&mut pfd, 1, ms) };
+            self.wait((deadline - now).min(Duration::from_millis(100)));
         }
+    }
+
+    /// The next frame if one is ready, without waiting.
+    pub fn try_next(&mut self) -> io::Result<Option<pcap::Packet<'_>>> {
+        match self.cap.next_packet() {
+            Ok(p) => Ok(Some(p)),
+            Err(pcap::Error::TimeoutExpired) => Ok(None),
+            Err(e) => Err(io::Error::other(e.to_string())),
+        }
+    }
+
+    /// Waits up to `wait` for frames to be ready (a signal ends the wait early).
+    pub fn wait(&self, wait: Duration) {
+        let mut pfd = libc::pollfd {
+            fd: self.cap.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        };
+        let ms = wait.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+        unsafe { libc::poll(&mut pfd, 1, ms) };
+    }
+
+    /// Asks for another link type (`any` gives SLL by default; SLL2 names the interface).
+    pub fn set_linktype(&mut self, linktype: u32) -> bool {
+        let ok = self
+            .cap
+            .set_datalink(pcap::Linktype(linktype as i32))
+            .is_ok();
+        if ok {
+            self.linktype = linktype;
+        }
+        ok
     }
 
     /// Packets received and dropped, as libpcap counts them.
     pub fn stats(&mut self) -> Option<pcap::Stat> {
         self.cap.stats().ok()
     }
+}
+
+/// A capture time stamp (nanosecond precision: libpcap puts nanoseconds in `tv_usec`).
+pub fn stamp(h: &pcap::PacketHeader) -> Duration {
+    Duration::new(h.ts.tv_sec.max(0) as u64, h.ts.tv_usec.max(0) as u32)
 }
 
 /// libpcap's errors, with a missing privilege named as such.

@@ -23,6 +23,10 @@ pub fn write_record(meta: &FrameMeta, pkt: &Packet, out: &mut String) {
     push_int(meta.len as u64, out);
     out.push_str(",\"linktype\":");
     push_int(meta.linktype as u64, out);
+    if let Some(i) = meta.iface {
+        out.push_str(",\"iface\":");
+        write_str(i, out);
+    }
     out.push_str(",\"layers\":[");
     for (i, l) in pkt.layers.iter().enumerate() {
         if i > 0 {
@@ -187,6 +191,7 @@ mod tests {
             caplen: f.len(),
             len: f.len(),
             linktype: 1,
+            iface: Some("eth0"),
         };
         let mut s = String::new();
         write_record(&meta, &dissect(1, &f, f.len()), &mut s);
@@ -207,5 +212,9 @@ mod tests {
             ])
         );
         assert!(v.get("errors").is_none());
+        assert_eq!(v["iface"], "eth0");
+        // A live capture's record is still one `pkt write` takes.
+        let r = crate::record::parse(&s).expect("record");
+        assert_eq!(r.layers.len(), 3);
     }
 }

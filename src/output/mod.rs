@@ -20,4 +20,6 @@ pub struct FrameMeta {
     pub caplen: usize,
     pub len: usize,
     pub linktype: u32,
+    /// The interface a live capture saw the frame on.
+    pub iface: Option<&'static str>,
 }

@@ -161,6 +161,7 @@ mod tests {
             view: View::Json,
             time: TimeStyle::Epoch,
             number: false,
+            iface: false,
         };
         let frame = [0u8; 20];
         let mut out = Vec::new();
@@ -216,6 +217,7 @@ mod tests {
             view: View::Summary,
             time: TimeStyle::None,
             number: false,
+            iface: false,
         };
         let (stopped, written) = run(style, 2, Closed, |p| {
             for _ in 0..10_000 {

@@ -31,6 +31,8 @@ pub struct Style {
     pub time: TimeStyle,
     /// Number the summary lines.
     pub number: bool,
+    /// Name the interface after the time (a capture on several: `sniff -i any`).
+    pub iface: bool,
 }
 
 /// Dissects `data` into `pkt` (reusing its buffers) and appends the frame's text to `out`,
@@ -80,6 +82,12 @@ pub fn write_views(
             out.push(' ');
         }
         TimeStyle::None => {}
+    }
+    if style.iface
+        && let Some(i) = meta.iface
+    {
+        out.push_str(i);
+        out.push(' ');
     }
     summary::write(pkt, out);
     out.push('\n');
