@@ -368,37 +368,43 @@ fn wait_for(child: &mut std::process::Child, secs: u64) -> bool {
 /// Without CAP_NET_RAW the error names the capability and both ways to get it; exit 2.
 #[test]
 fn without_privilege_the_error_says_how_to_get_it() {
-    if unsafe { libc::geteuid() } != 0 {
-        // Unprivileged already: the real thing.
-        let o = common::pkt(&["sr", "IP(dst=\"127.0.0.1\")/ICMP()", "--timeout", "0.1"]);
-        assert_eq!(o.status.code(), Some(2));
+    let mixed = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/mixed.pcap");
+    let commands: [(&[&str], i32); 3] = [
+        (
+            &["sr", "IP(dst=\"127.0.0.1\")/ICMP()", "--timeout", "0.1"],
+            2,
+        ),
+        (&["sniff", "-i", "lo", "-c", "1"], 1),
+        (&["replay", mixed, "-i", "lo"], 1),
+    ];
+    for (args, code) in commands {
+        let o = if unsafe { libc::geteuid() } != 0 {
+            // Unprivileged already: the real thing.
+            common::pkt(args)
+        } else {
+            // As root: drop to nobody with setpriv (util-linux), when it is there.
+            let o = std::process::Command::new("setpriv")
+                .args([
+                    "--reuid=65534",
+                    "--regid=65534",
+                    "--clear-groups",
+                    "--inh-caps=-all",
+                ])
+                .arg(common::PKT)
+                .args(args)
+                .output();
+            let Ok(o) = o else {
+                eprintln!("skipped: no setpriv to drop privileges");
+                return;
+            };
+            o
+        };
+        assert_eq!(o.status.code(), Some(code), "{args:?}: {}", stderr(&o));
         let e = stderr(&o);
         assert!(
             e.contains("CAP_NET_RAW") && e.contains("sudo") && e.contains("setcap"),
-            "{e}"
+            "{args:?}: {e}"
         );
-        return;
+        assert_eq!(e.lines().count(), 1, "{args:?}: {e}");
     }
-    // As root: drop to nobody with setpriv (util-linux), when it is there.
-    let o = std::process::Command::new("setpriv")
-        .args([
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "--inh-caps=-all",
-        ])
-        .arg(common::PKT)
-        .args(["sr", "IP(dst=\"127.0.0.1\")/ICMP()", "--timeout", "0.1"])
-        .output();
-    let Ok(o) = o else {
-        eprintln!("skipped: no setpriv to drop privileges");
-        return;
-    };
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    let e = stderr(&o);
-    assert!(
-        e.contains("CAP_NET_RAW") && e.contains("sudo") && e.contains("setcap"),
-        "{e}"
-    );
-    assert_eq!(e.lines().count(), 1, "{e}");
 }

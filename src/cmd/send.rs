@@ -11,7 +11,6 @@ use pkt::io::raw::RawSender;
 use std::io::Write;
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -63,16 +62,7 @@ pub fn run(args: &SendArgs) -> Result<ExitCode> {
         )?)
     };
     pkt::io::drop_root_if_sudo()?;
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // A second Ctrl-C exits at once.
-        let _ = ctrlc::set_handler(move || {
-            if stop.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
+    let stop = super::stop_flag(true);
     let gap = match (args.interval, args.rate, args.flood) {
         (Some(s), _, _) => Duration::from_secs_f64(s.max(0.0)),
         (_, Some(r), _) if r > 0.0 => Duration::from_secs_f64(1.0 / r),

@@ -4,7 +4,7 @@
 //! SIGTERM and a closed stdout end the capture cleanly: the file is flushed and complete.
 
 use crate::cli::SniffArgs;
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use pkt::dissect::Packet;
 use pkt::io::live::{CaptureOptions, Live, stamp};
 use pkt::output::FrameMeta;
@@ -14,8 +14,7 @@ use pkt::pcapio::{Writer, is_pcapng};
 use std::collections::HashMap;
 use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 /// SLL2, the link type of `-i any` here: its header names each packet's interface.
@@ -42,13 +41,7 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
     }
     let mut live = Live::open(&o)?;
     let linktype = live.linktype();
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Ctrl-C, SIGTERM, SIGHUP: stop; the file is closed properly however often they come.
-        ctrlc::set_handler(move || stop.store(true, Ordering::SeqCst))
-            .context("setting the Ctrl-C handler")?;
-    }
+    let stop = super::stop_flag(false);
     // Files are created as the user who ran sudo, as tcpdump's -Z does.
     pkt::io::drop_root_if_sudo()?;
     let lt = pcap::Linktype(linktype as i32);

@@ -17,8 +17,6 @@ use pkt::output::render::write_views;
 use pkt::output::time::Clock;
 use std::io::Write;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// What a run gave: per request, when it was last sent and its answers.
@@ -39,15 +37,7 @@ fn exchange(m: &MatchOpts, multi: bool) -> Result<Outcome> {
     pkt::io::drop_root_if_sudo()?;
     // Ctrl-C ends the run: what answered so far is printed, the rest reported unanswered. A
     // second Ctrl-C exits at once.
-    let cancel = Arc::new(AtomicBool::new(false));
-    {
-        let c = cancel.clone();
-        let _ = ctrlc::set_handler(move || {
-            if c.swap(true, Ordering::SeqCst) {
-                std::process::exit(130);
-            }
-        });
-    }
+    let cancel = super::stop_flag(true);
     network.cancel = Some(cancel.clone());
     let opts = engine::Options {
         timeout: Some(Duration::from_secs_f64(m.timeout.max(0.0))),

@@ -4,6 +4,7 @@
 //! wall clock: the caller brings those in through the two traits, and tests bring fakes.
 
 pub mod answer;
+pub mod pace;
 pub mod sr;
 
 pub use answer::{Matcher, answers, hash_key};
