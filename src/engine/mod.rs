@@ -5,6 +5,7 @@
 
 pub mod answer;
 pub mod pace;
+pub mod ping;
 pub mod sr;
 
 pub use answer::{Matcher, answers, hash_key};
@@ -17,6 +18,96 @@ pub(crate) mod testutil {
     use crate::build::{build, new_layer};
     use crate::dissect::dissect_as_new;
     use crate::layers::{Layer, Value, raw};
+    use std::cell::Cell;
+    use std::cmp::Reverse;
+    use std::collections::BinaryHeap;
+    use std::io;
+    use std::rc::Rc;
+    use std::time::Duration;
+
+    use super::{Clock, Network, Received};
+
+    /// Time that moves only when the fake network moves it.
+    #[derive(Clone, Default)]
+    pub struct FakeClock(pub Rc<Cell<Duration>>);
+
+    impl Clock for FakeClock {
+        fn now(&self) -> Duration {
+            self.0.get()
+        }
+    }
+
+    /// Replies (delay after the send, bytes) a script gives for one sent frame.
+    pub type Script = Box<dyn FnMut(&[u8]) -> Vec<(Duration, Vec<u8>)>>;
+
+    /// A network that answers each sent frame as its script says, after the script's delays,
+    /// moving the fake clock as it waits.
+    pub struct FakeNet {
+        pub clock: FakeClock,
+        pub linktype: u32,
+        pub script: Script,
+        /// (arrival, order, bytes).
+        pub pending: BinaryHeap<Reverse<(Duration, u64, Vec<u8>)>>,
+        pub order: u64,
+        /// Every frame sent, with its time.
+        pub sent: Vec<(Duration, Vec<u8>)>,
+        /// Whether some `recv` waited for a deadline still to come and returned nothing (a
+        /// poll, with the deadline already past, does not count).
+        pub waited_out: Rc<Cell<bool>>,
+    }
+
+    impl FakeNet {
+        pub fn new(
+            clock: &FakeClock,
+            linktype: u32,
+            script: impl FnMut(&[u8]) -> Vec<(Duration, Vec<u8>)> + 'static,
+        ) -> FakeNet {
+            FakeNet {
+                clock: clock.clone(),
+                linktype,
+                script: Box::new(script),
+                pending: BinaryHeap::new(),
+                order: 0,
+                sent: Vec::new(),
+                waited_out: Rc::default(),
+            }
+        }
+
+        /// A frame arriving at `at` whatever is sent.
+        pub fn inject(&mut self, at: Duration, data: Vec<u8>) {
+            self.order += 1;
+            self.pending.push(Reverse((at, self.order, data)));
+        }
+    }
+
+    impl Network for FakeNet {
+        fn linktype(&self) -> u32 {
+            self.linktype
+        }
+        fn send(&mut self, frame: &[u8]) -> io::Result<Duration> {
+            let t = self.clock.now();
+            self.sent.push((t, frame.to_vec()));
+            for (delay, data) in (self.script)(frame) {
+                self.inject(t + delay, data);
+            }
+            Ok(t)
+        }
+        fn recv(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
+            let now = self.clock.now();
+            if let Some(Reverse((at, _, _))) = self.pending.peek()
+                && *at <= now.max(deadline)
+            {
+                let Reverse((at, _, data)) = self.pending.pop().expect("peeked");
+                self.clock.0.set(now.max(at));
+                return Ok(Some(Received::new(at, data)));
+            }
+            if deadline > now {
+                self.waited_out.set(true);
+                self.clock.0.set(deadline);
+            }
+            Ok(None)
+        }
+    }
 
     /// The bytes of the one packet an expression describes.
     pub fn frame(expr: &str) -> Vec<u8> {

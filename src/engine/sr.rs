@@ -348,11 +348,9 @@ impl<N: Network, C: Clock, F: FnMut(Event)> Engine<'_, N, C, F> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::testutil::{frame, icmp_error, names, read};
+    use crate::engine::testutil::{FakeClock, FakeNet, frame, icmp_error, names, read};
     use crate::layers::{Value, ip};
     use std::cell::{Cell, RefCell};
-    use std::cmp::Reverse;
-    use std::collections::BinaryHeap;
     use std::rc::Rc;
 
     const US: &str = "192.0.2.1";
@@ -362,88 +360,6 @@ mod tests {
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)
-    }
-
-    /// Time that moves only when the fake network moves it.
-    #[derive(Clone, Default)]
-    struct FakeClock(Rc<Cell<Duration>>);
-
-    impl Clock for FakeClock {
-        fn now(&self) -> Duration {
-            self.0.get()
-        }
-    }
-
-    /// Replies (delay after the send, bytes) a script gives for one sent frame.
-    type Script = Box<dyn FnMut(&[u8]) -> Vec<(Duration, Vec<u8>)>>;
-
-    /// A network that answers each sent frame as its script says, after the script's delays,
-    /// moving the fake clock as it waits.
-    struct FakeNet {
-        clock: FakeClock,
-        linktype: u32,
-        script: Script,
-        /// (arrival, order, bytes).
-        pending: BinaryHeap<Reverse<(Duration, u64, Vec<u8>)>>,
-        order: u64,
-        /// Every frame sent, with its time.
-        sent: Vec<(Duration, Vec<u8>)>,
-        /// Whether some `recv` waited for a deadline still to come and returned nothing (a
-        /// poll, with the deadline already past, does not count).
-        waited_out: Rc<Cell<bool>>,
-    }
-
-    impl FakeNet {
-        fn new(
-            clock: &FakeClock,
-            linktype: u32,
-            script: impl FnMut(&[u8]) -> Vec<(Duration, Vec<u8>)> + 'static,
-        ) -> FakeNet {
-            FakeNet {
-                clock: clock.clone(),
-                linktype,
-                script: Box::new(script),
-                pending: BinaryHeap::new(),
-                order: 0,
-                sent: Vec::new(),
-                waited_out: Rc::default(),
-            }
-        }
-
-        /// A frame arriving at `at` whatever is sent.
-        fn inject(&mut self, at: Duration, data: Vec<u8>) {
-            self.order += 1;
-            self.pending.push(Reverse((at, self.order, data)));
-        }
-    }
-
-    impl Network for FakeNet {
-        fn linktype(&self) -> u32 {
-            self.linktype
-        }
-        fn send(&mut self, frame: &[u8]) -> io::Result<Duration> {
-            let t = self.clock.now();
-            self.sent.push((t, frame.to_vec()));
-            for (delay, data) in (self.script)(frame) {
-                self.inject(t + delay, data);
-            }
-            Ok(t)
-        }
-        fn recv(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
-            let now = self.clock.now();
-            if let Some(Reverse((at, _, _))) = self.pending.peek()
-                && *at <= now.max(deadline)
-            {
-                let Reverse((at, _, data)) = self.pending.pop().expect("peeked");
-                self.clock.0.set(now.max(at));
-                return Ok(Some(Received::new(at, data)));
-            }
-            if deadline > now {
-                self.waited_out.set(true);
-                self.clock.0.set(deadline);
-            }
-            Ok(None)
-        }
     }
 
     /// Runs the engine and keeps its events.
