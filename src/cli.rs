@@ -73,6 +73,76 @@ pub enum Command {
     /// The network interfaces: name, index, MAC, addresses, state, MTU.
     #[command(after_help = "Examples:\n  pkt ifaces\n  pkt ifaces --json | jq -r '.[].name'")]
     Ifaces(IfacesArgs),
+    /// ping, iputils-compatible: ICMP echo (v4/v6), or TCP SYN / UDP probes to a port.
+    #[command(after_help = "Examples:\n  \
+        sudo pkt ping 192.0.2.2 -c 3\n  \
+        sudo pkt ping -6 2001:db8::2 -i 0.2 -c 10 -q\n  \
+        sudo pkt ping 192.0.2.2 --tcp 443 -c 3\n  \
+        sudo pkt ping 192.0.2.2 -c 5 --json | jq -c 'select(.type==\"reply\") | .rtt'\n\n\
+        Exit status: 0 if any reply, 1 if none (or fewer than -c before a -w deadline), 2 on error.")]
+    Ping(PingArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PingArgs {
+    /// The host: an address, or a name for the system resolver.
+    #[arg(value_name = "HOST")]
+    pub host: String,
+    /// IPv4 only.
+    #[arg(short = '4', conflicts_with = "v6")]
+    pub v4: bool,
+    /// IPv6 only.
+    #[arg(short = '6')]
+    pub v6: bool,
+    /// Stop after COUNT probes.
+    #[arg(short = 'c', value_name = "COUNT")]
+    pub count: Option<u64>,
+    /// Seconds between probes (default 1; below 0.002 only with -f).
+    #[arg(short = 'i', value_name = "INTERVAL")]
+    pub interval: Option<f64>,
+    /// Seconds to wait for answers after the last probe (default 10).
+    #[arg(short = 'W', value_name = "TIMEOUT")]
+    pub timeout: Option<f64>,
+    /// Stop after DEADLINE seconds whatever happens.
+    #[arg(short = 'w', value_name = "DEADLINE")]
+    pub deadline: Option<f64>,
+    /// Data bytes per probe (default 56: 64 bytes of ICMP).
+    #[arg(short = 's', value_name = "SIZE", default_value_t = 56)]
+    pub size: usize,
+    /// IP time to live (hop limit).
+    #[arg(short = 't', value_name = "TTL")]
+    pub ttl: Option<u8>,
+    /// Source interface or address.
+    #[arg(short = 'I', value_name = "IFACE|ADDR")]
+    pub source: Option<String>,
+    /// Only the header and the statistics.
+    #[arg(short = 'q')]
+    pub quiet: bool,
+    /// Print the time (seconds since the epoch) before each line.
+    #[arg(short = 'D')]
+    pub timestamps: bool,
+    /// Flood: the next probe as soon as the last is answered (at least every 10 ms); a dot per
+    /// probe, a backspace per reply.
+    #[arg(short = 'f')]
+    pub flood: bool,
+    /// Up to 16 bytes of hex to fill the data with (e.g. -p ff00).
+    #[arg(short = 'p', value_name = "PATTERN")]
+    pub pattern: Option<String>,
+    /// Say when a probe is still unanswered as the next goes out.
+    #[arg(short = 'O')]
+    pub outstanding: bool,
+    /// Numeric output only (pkt never looks names up for replies; accepted for iputils' sake).
+    #[arg(short = 'n')]
+    pub numeric: bool,
+    /// TCP ping: SYN to this port; SYN-ACK (open) or RST (closed) is the reply.
+    #[arg(long, value_name = "PORT", conflicts_with = "udp")]
+    pub tcp: Option<u16>,
+    /// UDP ping: a datagram to this port; a UDP answer or ICMP port-unreachable is the reply.
+    #[arg(long, value_name = "PORT")]
+    pub udp: Option<u16>,
+    /// One JSON record per probe and a final statistics record.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

@@ -4,6 +4,7 @@ pub mod craft;
 pub mod ifaces;
 pub mod ls;
 pub mod net;
+pub mod ping;
 pub mod read;
 pub mod replay;
 pub mod send;

@@ -1,0 +1,630 @@
+//! `pkt ping`: iputils' ping, line for line (header, replies, errors, `(DUP!)`, the statistics
+//! block, exit status), over the ping engine (`pkt::engine::ping`); also TCP and UDP probes, and
+//! `--json`. Requests leave through a raw socket; replies — and the requests themselves, on
+//! their way out — come from a capture on the route's interface, so both ends of every round
+//! trip are kernel time stamps taken at the same place.
+
+use crate::cli::PingArgs;
+use anyhow::{Context, Result, anyhow, bail};
+use pkt::build::{build, new_layer};
+use pkt::engine::ping::{self, Event, Mode, ReplyKind, Stats, Target};
+use pkt::io::live::{CaptureOptions, Live, LiveNetwork, Sender};
+use pkt::io::raw::RawSender;
+use pkt::io::route::route_to;
+use pkt::layers::{Value, raw};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::net::{IpAddr, ToSocketAddrs};
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub fn run(args: &PingArgs) -> Result<ExitCode> {
+    let dst = resolve(&args.host, args.v4, args.v6)?;
+    let v6 = dst.is_ipv6();
+    let (src_addr, src_iface) = source(args.source.as_deref(), v6)?;
+    let route = route_to(dst).with_context(|| format!("the route to {dst}"))?;
+    let iface = src_iface.clone().unwrap_or(route.iface.clone());
+    let src = src_addr.unwrap_or(route.src);
+    let interval = args
+        .interval
+        .map_or(if args.flood { 0.01 } else { 1.0 }, |s| s.max(0.0));
+    if interval < 0.002 && !args.flood {
+        bail!("-i {interval}: below 2 ms only with -f (flood)");
+    }
+    let pattern = match &args.pattern {
+        Some(p) => parse_pattern(p)?,
+        None => Vec::new(),
+    };
+    // A per-run identifier (and source ports) from the process id, as ping does.
+    let pid = std::process::id();
+    let mode = match (args.tcp, args.udp) {
+        (Some(p), _) => Mode::Tcp {
+            dport: p,
+            sport_base: 32768 + (pid % 16384) as u16,
+        },
+        (_, Some(p)) => Mode::Udp {
+            dport: p,
+            sport_base: 32768 + (pid % 16384) as u16,
+        },
+        _ => Mode::Icmp { id: pid as u16 },
+    };
+    let target = Target { dst, mode };
+
+    // Sockets first (so a missing privilege shows before anything is sent), then root goes.
+    let mut o = CaptureOptions::new(&iface);
+    o.filter = Some(format!("icmp or icmp6 or host {dst}"));
+    o.snaplen = 512;
+    let capture = Live::open(&o)?;
+    let sender = Sender::L3(RawSender::open(!v6, v6)?);
+    pkt::io::drop_root_if_sudo()?;
+    let cancel = super::stop_flag(true);
+    let mut net = LiveNetwork {
+        capture,
+        sender,
+        cancel: Some(cancel.clone()),
+    };
+    let opts = ping::Options {
+        count: args.count,
+        interval: Duration::from_secs_f64(interval),
+        linger: Duration::from_secs_f64(args.timeout.unwrap_or(10.0).max(0.0)),
+        deadline: args.deadline.map(|d| Duration::from_secs_f64(d.max(0.0))),
+        flood: args.flood,
+        outstanding: args.outstanding,
+        cancel: Some(cancel),
+    };
+    let ttl = args.ttl.unwrap_or(64);
+    let probe = |seq: u64| probe_frame(&target, src, ttl, args.size, &pattern, seq);
+
+    let stdout = std::io::stdout();
+    let mut out = Printer {
+        so: std::io::BufWriter::new(stdout.lock()),
+        args,
+        v6,
+        mode,
+        sent: BTreeMap::new(),
+        answered: BTreeMap::new(),
+        ewma: None,
+        failed: None,
+    };
+    if !args.json {
+        let from = match (&args.source, src_iface.is_some()) {
+            (Some(_), true) => format!(" from {src} {iface}"),
+            (Some(_), false) => format!(" from {src}"),
+            _ => String::new(),
+        };
+        let what = match mode {
+            Mode::Icmp { .. } if v6 => format!("{} data bytes", args.size),
+            Mode::Icmp { .. } => format!("{}({}) bytes of data.", args.size, args.size + 28),
+            // SYNs of 24 bytes (a 20-byte header and MSS), no data.
+            Mode::Tcp { dport, .. } if v6 => format!("TCP port {dport}, 24 data bytes"),
+            Mode::Tcp { dport, .. } => format!("TCP port {dport}, 24(44) bytes of data."),
+            Mode::Udp { dport, .. } if v6 => format!("UDP port {dport}, {} data bytes", args.size),
+            Mode::Udp { dport, .. } => format!(
+                "UDP port {dport}, {}({}) bytes of data.",
+                args.size,
+                args.size + 28
+            ),
+        };
+        let sep = if from.is_empty() { "" } else { ":" };
+        // iputils writes no space before an IPv6 address's parenthesis.
+        let gap = if v6 { "" } else { " " };
+        out.line(&format!("PING {}{gap}({dst}){from}{sep} {what}", args.host));
+    }
+    let stats = ping::run(
+        &mut net,
+        &pkt::io::SystemClock,
+        &target,
+        probe,
+        &opts,
+        |e| out.event(&e),
+    )?;
+    if let Some(e) = out.failed.take() {
+        return Err(e.into());
+    }
+    out.finish(&args.host, &stats)?;
+    let enough = match (args.deadline, args.count) {
+        (Some(_), Some(c)) => stats.received >= c,
+        _ => true,
+    };
+    Ok(if stats.received > 0 && enough {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The address of `host`: itself, or the system resolver's first of the family asked for.
+fn resolve(host: &str, v4: bool, v6: bool) -> Result<IpAddr> {
+    if let Ok(a) = host.parse::<IpAddr>() {
+        if (v4 && a.is_ipv6()) || (v6 && a.is_ipv4()) {
+            bail!("{host}: Address family for hostname not supported");
+        }
+        return Ok(a);
+    }
+    let addrs = (host, 0)
+        .to_socket_addrs()
+        .map_err(|_| anyhow!("{host}: Name or service not known"))?;
+    addrs
+        .map(|s| s.ip())
+        .find(|a| (!v4 || a.is_ipv4()) && (!v6 || a.is_ipv6()))
+        .ok_or_else(|| anyhow!("{host}: Address family for hostname not supported"))
+}
+
+/// `-I`: an address (the source) or an interface (captured on, its address the source).
+fn source(s: Option<&str>, v6: bool) -> Result<(Option<IpAddr>, Option<String>)> {
+    let Some(s) = s else {
+        return Ok((None, None));
+    };
+    if let Ok(a) = s.parse::<IpAddr>() {
+        let iface = pkt::io::route::iface_with(a)?
+            .ok_or_else(|| anyhow!("-I {s}: no interface holds this address"))?;
+        return Ok((Some(a), Some(iface)));
+    }
+    let devices = pcap::Device::list().map_err(|e| anyhow!("listing interfaces: {e}"))?;
+    let d = devices
+        .iter()
+        .find(|d| d.name == s)
+        .ok_or_else(|| anyhow!("-I {s}: no such interface (see `pkt ifaces`)"))?;
+    let a = d
+        .addresses
+        .iter()
+        .map(|a| a.addr)
+        .find(|a| a.is_ipv6() == v6 && !matches!(a, IpAddr::V6(x) if x.segments()[0] == 0xfe80))
+        .ok_or_else(|| anyhow!("-I {s}: no IPv{} address", if v6 { 6 } else { 4 }))?;
+    Ok((Some(a), Some(s.to_string())))
+}
+
+/// `-p`: up to 16 bytes of hex.
+fn parse_pattern(p: &str) -> Result<Vec<u8>> {
+    let p = p.trim_start_matches("0x");
+    if p.is_empty() || p.len() > 32 || !p.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("-p {p}: up to 16 bytes of hex digits, e.g. -p ff00");
+    }
+    let p = if p.len() % 2 == 1 {
+        format!("0{p}")
+    } else {
+        p.to_string()
+    };
+    Ok((0..p.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&p[i..i + 2], 16).unwrap_or(0))
+        .collect())
+}
+
+/// The data of a probe, as iputils fills it: the send time (a 16-byte timeval) when it fits,
+/// then the pattern, or bytes counting up from the offset.
+pub fn payload(size: usize, pattern: &[u8], now: Duration) -> Vec<u8> {
+    let mut d = Vec::with_capacity(size);
+    let stamp = size >= 16;
+    if stamp {
+        d.extend_from_slice(&now.as_secs().to_le_bytes());
+        d.extend_from_slice(&u64::from(now.subsec_micros()).to_le_bytes());
+    }
+    for i in d.len()..size {
+        d.push(if pattern.is_empty() {
+            i as u8
+        } else {
+            pattern[(i - if stamp { 16 } else { 0 }) % pattern.len()]
+        });
+    }
+    d
+}
+
+/// The bytes of probe `seq`: an IP (IPv6) packet the raw socket sends.
+fn probe_frame(t: &Target, src: IpAddr, ttl: u8, size: usize, pattern: &[u8], seq: u64) -> Vec<u8> {
+    let ip = match (t.dst, src) {
+        (IpAddr::V6(d), s) => format!("IPv6(src=\"{s}\",dst=\"{d}\",hlim={ttl})"),
+        (IpAddr::V4(d), s) => format!("IP(src=\"{s}\",dst=\"{d}\",ttl={ttl})"),
+    };
+    let (l4, data) = match t.mode {
+        Mode::Icmp { id } if t.dst.is_ipv6() => (
+            format!("ICMPv6EchoRequest(id={id},seq={})", seq % 65536),
+            true,
+        ),
+        Mode::Icmp { id } => (format!("ICMP(id={id},seq={})", seq % 65536), true),
+        Mode::Tcp { dport, .. } => (
+            format!(
+                "TCP(sport={},dport={dport},flags=\"S\",seq={},window=64240,options=[(\"MSS\",1460)])",
+                t.sport(seq),
+                (u64::from(std::process::id()) << 16 | seq) & 0xffff_ffff
+            ),
+            false,
+        ),
+        Mode::Udp { dport, .. } => (format!("UDP(sport={},dport={dport})", t.sport(seq)), true),
+    };
+    let expr = format!("{ip}/{l4}");
+    let mut layers = pkt::craft::compile(&expr)
+        .ok()
+        .and_then(|mut v| v.pop())
+        .unwrap_or_default();
+    if data && size > 0 {
+        let mut r = new_layer(&raw::RAW);
+        r.values[0] = Value::Bytes(payload(size, pattern, pkt::io::now()));
+        layers.push(r);
+    }
+    build(&layers)
+}
+
+/// Prints the events as iputils does (or as JSON records), and the statistics.
+struct Printer<'a, W: Write> {
+    so: W,
+    args: &'a PingArgs,
+    v6: bool,
+    mode: Mode,
+    /// Send time of every probe, and which have had an answer (a reply or an error).
+    sent: BTreeMap<u64, Duration>,
+    answered: BTreeMap<u64, bool>,
+    /// iputils' smoothed RTT, for flood statistics.
+    ewma: Option<f64>,
+    /// The first output error (a closed pipe ends the run quietly in `main`).
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> Printer<'_, W> {
+    fn line(&mut self, s: &str) {
+        if self.failed.is_none()
+            && let Err(e) = writeln!(self.so, "{s}").and_then(|_| self.so.flush())
+        {
+            self.failed = Some(e);
+        }
+    }
+
+    fn raw(&mut self, s: &str) {
+        if self.failed.is_none()
+            && let Err(e) = write!(self.so, "{s}").and_then(|_| self.so.flush())
+        {
+            self.failed = Some(e);
+        }
+    }
+
+    fn stamp(&self, at: Duration) -> String {
+        if self.args.timestamps {
+            format!("[{}.{:06}] ", at.as_secs(), at.subsec_micros())
+        } else {
+            String::new()
+        }
+    }
+
+    fn seq_name(&self) -> &'static str {
+        match self.mode {
+            Mode::Icmp { .. } => "icmp_seq",
+            Mode::Tcp { .. } => "tcp_seq",
+            Mode::Udp { .. } => "udp_seq",
+        }
+    }
+
+    fn event(&mut self, e: &Event) {
+        match e {
+            Event::Sent { seq, at } => {
+                self.sent.insert(*seq, *at);
+                if self.args.flood && !self.args.quiet && !self.args.json {
+                    self.raw(".");
+                }
+            }
+            Event::Reply {
+                seq,
+                from,
+                ttl,
+                bytes,
+                kind,
+                rtt,
+                dup,
+                at,
+            } => {
+                if !dup {
+                    self.answered.insert(*seq, true);
+                    let r = rtt.as_secs_f64();
+                    self.ewma = Some(self.ewma.map_or(r, |e| e + (r - e) / 8.0));
+                }
+                if self.args.json {
+                    let v = serde_json::json!({
+                        "type": "reply", "seq": seq, "from": from.to_string(), "ttl": ttl,
+                        "bytes": bytes, "kind": kind_name(*kind), "rtt": secs(*rtt),
+                        // Sent as the capture saw it leave: time less rtt.
+                        "dup": dup, "sent": secs(at.saturating_sub(*rtt)),
+                        "time": secs(*at),
+                    });
+                    self.line(&v.to_string());
+                } else if self.args.flood {
+                    if !dup && !self.args.quiet {
+                        self.raw("\x08 \x08");
+                    }
+                } else if !self.args.quiet {
+                    let what = match kind {
+                        ReplyKind::Echo => String::new(),
+                        ReplyKind::SynAck => " flags=SA".into(),
+                        ReplyKind::Rst => " flags=RA".into(),
+                        ReplyKind::Udp => " udp".into(),
+                        ReplyKind::PortUnreachable => " port-unreachable".into(),
+                    };
+                    let s = format!(
+                        "{}{bytes} bytes from {from}: {}={seq}{what} ttl={ttl} time={}{}",
+                        self.stamp(*at),
+                        self.seq_name(),
+                        iputils_time(*rtt),
+                        if *dup { " (DUP!)" } else { "" }
+                    );
+                    self.line(&s);
+                }
+            }
+            Event::Error {
+                seq,
+                from,
+                v6,
+                kind,
+                code,
+                at,
+            } => {
+                self.answered.insert(*seq, true);
+                let text = error_text(*v6, *kind, *code);
+                if self.args.json {
+                    let v = serde_json::json!({
+                        "type": "error", "seq": seq, "from": from.to_string(),
+                        "icmp_type": kind, "icmp_code": code, "error": text,
+                        "sent": self.sent.get(seq).map(|t| secs(*t)), "time": secs(*at),
+                    });
+                    self.line(&v.to_string());
+                } else if self.args.flood {
+                    if !self.args.quiet {
+                        self.raw("\x08E");
+                    }
+                } else if !self.args.quiet {
+                    let s = format!(
+                        "{}From {from} {}={seq} {text}",
+                        self.stamp(*at),
+                        self.seq_name()
+                    );
+                    self.line(&s);
+                }
+            }
+            Event::NoAnswerYet { seq } => {
+                if !self.args.json && !self.args.quiet && !self.args.flood {
+                    let s = format!(
+                        "{}no answer yet for {}={seq}",
+                        self.stamp(pkt::io::now()),
+                        self.seq_name()
+                    );
+                    self.line(&s);
+                }
+            }
+        }
+    }
+
+    fn finish(&mut self, host: &str, s: &Stats) -> Result<()> {
+        let _ = self.v6;
+        if self.args.json {
+            let unanswered: Vec<(u64, Duration)> = self
+                .sent
+                .iter()
+                .filter(|(k, _)| !self.answered.contains_key(k))
+                .map(|(k, t)| (*k, *t))
+                .collect();
+            for (seq, t) in unanswered {
+                let v = serde_json::json!({"type": "timeout", "seq": seq, "sent": secs(t)});
+                self.line(&v.to_string());
+            }
+            let ms = |d: Option<Duration>| d.map(|d| d.as_nanos() as f64 / 1e6);
+            let v = serde_json::json!({
+                "type": "statistics", "host": host, "transmitted": s.transmitted,
+                "received": s.received, "duplicates": s.duplicates, "errors": s.errors,
+                "loss": (loss(s) * 1e4).round() / 1e4, "time_ms": s.time.as_millis() as u64,
+                "rtt_min_ms": ms(s.min), "rtt_avg_ms": ms(s.avg()), "rtt_max_ms": ms(s.max),
+                "rtt_mdev_ms": ms(s.mdev()),
+            });
+            self.line(&v.to_string());
+        } else {
+            if self.args.flood && !self.args.quiet {
+                self.raw("\n");
+            }
+            for l in statistics(host, s, self.args.flood, self.ewma) {
+                self.line(&l);
+            }
+        }
+        match self.failed.take() {
+            Some(e) => Err(e.into()),
+            None => Ok(()),
+        }
+    }
+}
+
+fn secs(d: Duration) -> f64 {
+    (d.as_secs_f64() * 1e9).round() / 1e9
+}
+
+fn kind_name(k: ReplyKind) -> &'static str {
+    match k {
+        ReplyKind::Echo => "echo-reply",
+        ReplyKind::SynAck => "syn-ack",
+        ReplyKind::Rst => "rst",
+        ReplyKind::Udp => "udp",
+        ReplyKind::PortUnreachable => "port-unreachable",
+    }
+}
+
+fn loss(s: &Stats) -> f64 {
+    if s.transmitted == 0 {
+        return 0.0;
+    }
+    s.transmitted.saturating_sub(s.received) as f64 * 100.0 / s.transmitted as f64
+}
+
+/// iputils' statistics block (the blank line first).
+pub fn statistics(host: &str, s: &Stats, flood: bool, ewma: Option<f64>) -> Vec<String> {
+    let mut v = vec![String::new(), format!("--- {host} ping statistics ---")];
+    let mut l = format!(
+        "{} packets transmitted, {} received",
+        s.transmitted, s.received
+    );
+    if s.duplicates > 0 {
+        l += &format!(", +{} duplicates", s.duplicates);
+    }
+    if s.errors > 0 {
+        l += &format!(", +{} errors", s.errors);
+    }
+    if s.transmitted > 0 {
+        l += &format!(
+            ", {}% packet loss, time {}ms",
+            fmt_g(loss(s)),
+            (s.time.as_micros() + 500) / 1000
+        );
+    }
+    v.push(l);
+    if let (Some(min), Some(avg), Some(max), Some(mdev)) = (s.min, s.avg(), s.max, s.mdev()) {
+        let mut l = format!(
+            "rtt min/avg/max/mdev = {}/{}/{}/{} ms",
+            ms3(min),
+            ms3(avg),
+            ms3(max),
+            ms3(mdev)
+        );
+        if flood && s.transmitted > 1 {
+            let ipg = s.time / (s.transmitted - 1) as u32;
+            l += &format!(
+                ", ipg/ewma {}/{} ms",
+                ms3(ipg),
+                ms3(Duration::from_secs_f64(ewma.unwrap_or(0.0)))
+            );
+        }
+        v.push(l);
+    }
+    v
+}
+
+/// Milliseconds with three decimals, truncated to the microsecond as iputils prints them.
+fn ms3(d: Duration) -> String {
+    let us = d.as_micros();
+    format!("{}.{:03}", us / 1000, us % 1000)
+}
+
+/// A reply's time as iputils prints it: three decimals under 1 ms … none from 100 ms.
+pub fn iputils_time(rtt: Duration) -> String {
+    let t = rtt.as_micros();
+    if t >= 100_000 - 50 {
+        format!("{} ms", (t + 500) / 1000)
+    } else if t >= 10_000 - 5 {
+        format!("{}.{} ms", (t + 50) / 1000, ((t + 50) % 1000) / 100)
+    } else if t >= 1000 {
+        format!("{}.{:02} ms", (t + 5) / 1000, ((t + 5) % 1000) / 10)
+    } else {
+        format!("{}.{:03} ms", t / 1000, t % 1000)
+    }
+}
+
+/// C's `%g`: six significant digits, no trailing zeros.
+pub fn fmt_g(x: f64) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    let digits = 6 - 1 - x.abs().log10().floor() as i32;
+    let s = format!("{:.*}", digits.max(0) as usize, x);
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
+}
+
+/// iputils' words for an ICMP or ICMPv6 error.
+pub fn error_text(v6: bool, kind: u8, code: u8) -> String {
+    if v6 {
+        return match (kind, code) {
+            (1, 0) => "Destination unreachable: No route".into(),
+            (1, 1) => "Destination unreachable: Administratively prohibited".into(),
+            (1, 2) => "Destination unreachable: Beyond scope of source address".into(),
+            (1, 3) => "Destination unreachable: Address unreachable".into(),
+            (1, 4) => "Destination unreachable: Port unreachable".into(),
+            (1, 5) => "Destination unreachable: Source address failed ingress/egress policy".into(),
+            (1, 6) => "Destination unreachable: Reject route to destination".into(),
+            (1, c) => format!("Destination unreachable: Unknown code {c}"),
+            (2, _) => "Packet too big".into(),
+            (3, 0) => "Time exceeded: Hop limit".into(),
+            (3, 1) => "Time exceeded: Defragmentation failure".into(),
+            (3, c) => format!("Time exceeded: code {c}"),
+            (4, c) => format!("Parameter problem: code {c}"),
+            (t, c) => format!("Unknown icmp type: {t} code {c}"),
+        };
+    }
+    match (kind, code) {
+        (3, 0) => "Destination Net Unreachable".into(),
+        (3, 1) => "Destination Host Unreachable".into(),
+        (3, 2) => "Destination Protocol Unreachable".into(),
+        (3, 3) => "Destination Port Unreachable".into(),
+        (3, 4) => "Frag needed and DF set".into(),
+        (3, 5) => "Source Route Failed".into(),
+        (3, 6) => "Destination Net Unknown".into(),
+        (3, 7) => "Destination Host Unknown".into(),
+        (3, 8) => "Source Host Isolated".into(),
+        (3, 9) => "Destination Net Prohibited".into(),
+        (3, 10) => "Destination Host Prohibited".into(),
+        (3, 11) => "Destination Net Unreachable for Type of Service".into(),
+        (3, 12) => "Destination Host Unreachable for Type of Service".into(),
+        (3, 13) => "Packet filtered".into(),
+        (3, 14) => "Precedence Violation".into(),
+        (3, 15) => "Precedence Cutoff".into(),
+        (3, c) => format!("Dest Unreachable, Bad Code: {c}"),
+        (4, _) => "Source Quench".into(),
+        (5, 0) => "Redirect Network".into(),
+        (5, 1) => "Redirect Host".into(),
+        (5, c) => format!("Redirect, Bad Code: {c}"),
+        (11, 0) => "Time to live exceeded".into(),
+        (11, 1) => "Frag reassembly time exceeded".into(),
+        (11, c) => format!("Time exceeded, Bad Code: {c}"),
+        (12, c) => format!("Parameter problem: pointer = {c}"),
+        (t, c) => format!("Bad ICMP type: {t} code {c}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn us(n: u64) -> Duration {
+        Duration::from_micros(n)
+    }
+
+    #[test]
+    fn reply_times_round_as_iputils_does() {
+        assert_eq!(iputils_time(us(45)), "0.045 ms");
+        assert_eq!(iputils_time(us(999)), "0.999 ms");
+        assert_eq!(iputils_time(us(1234)), "1.23 ms");
+        assert_eq!(iputils_time(us(9996)), "10.0 ms");
+        assert_eq!(iputils_time(us(41_260)), "41.3 ms");
+        assert_eq!(iputils_time(us(123_456)), "123 ms");
+    }
+
+    #[test]
+    fn loss_prints_like_c_percent_g() {
+        assert_eq!(fmt_g(0.0), "0");
+        assert_eq!(fmt_g(100.0), "100");
+        assert_eq!(fmt_g(50.0), "50");
+        assert_eq!(fmt_g(100.0 / 3.0), "33.3333");
+        assert_eq!(fmt_g(200.0 / 3.0), "66.6667");
+        assert_eq!(fmt_g(0.1), "0.1");
+    }
+
+    #[test]
+    fn the_data_starts_with_the_send_time_then_counts_up_or_repeats_the_pattern() {
+        let d = payload(56, &[], Duration::new(0x0102, 3000));
+        assert_eq!(d.len(), 56);
+        assert_eq!(&d[..2], &[2, 1]);
+        assert_eq!(&d[8..9], &[3]);
+        assert_eq!(d[16], 16);
+        assert_eq!(d[55], 55);
+        let d = payload(20, &[0xff, 0], Duration::ZERO);
+        assert_eq!(&d[16..], &[0xff, 0, 0xff, 0]);
+        assert_eq!(payload(4, &[], Duration::ZERO), [0, 1, 2, 3]);
+        assert_eq!(parse_pattern("ff0").unwrap(), [0x0f, 0xf0]);
+        assert!(parse_pattern("xyz").is_err());
+    }
+
+    #[test]
+    fn error_words_are_iputils() {
+        assert_eq!(error_text(false, 11, 0), "Time to live exceeded");
+        assert_eq!(error_text(false, 3, 1), "Destination Host Unreachable");
+        assert_eq!(error_text(true, 3, 0), "Time exceeded: Hop limit");
+        assert_eq!(
+            error_text(true, 1, 3),
+            "Destination unreachable: Address unreachable"
+        );
+    }
+}
