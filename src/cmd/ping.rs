@@ -413,9 +413,6 @@ impl<W: Write> Printer<'_, W> {
             });
             self.line(&v.to_string());
         } else {
-            if self.args.flood && !self.args.quiet {
-                self.raw("\n");
-            }
             for l in statistics(host, s, self.args.flood, self.ewma) {
                 self.line(&l);
             }
