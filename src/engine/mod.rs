@@ -7,6 +7,7 @@ pub mod answer;
 pub mod pace;
 pub mod ping;
 pub mod sr;
+pub mod trace;
 
 pub use answer::{Matcher, answers, hash_key};
 pub use sr::{Clock, Event, Network, Options, Probe, Received, Reply, Summary, run};

@@ -1,0 +1,594 @@
+//! traceroute as a state machine: probes for every TTL go out at once (a window of `window`
+//! in flight, `sendwait` apart), replies are matched to their probe by a tag each probe carries
+//! where routers quote it back (the IPv4 ID, the ICMP sequence, the TCP sequence, or two
+//! checksum-neutral payload words for UDP over IPv6), and a probe is given up after `wait` —
+//! sooner, as traceroute does, once its own hop or a later one has answered (`here` and `near`
+//! times their RTT). The round ends as soon as every hop up to the destination is resolved.
+//!
+//! Paris mode keeps the flow constant — addresses, ports, and the UDP/ICMP checksums — so
+//! per-flow load balancers send every probe down one path; `ecmp` varies the flow on purpose.
+//! All I/O through a [`Network`] and a [`Clock`]: unit-tested with a scripted path.
+
+use super::sr::{Clock, Network};
+use crate::build::{build, new_layer};
+use crate::dissect::{Packet, dissect_into};
+use crate::layers::{Value, raw};
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+/// The probe's protocol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Udp,
+    Icmp,
+    Tcp,
+}
+
+/// What a trace is and how it runs.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub dst: IpAddr,
+    pub src: IpAddr,
+    pub method: Method,
+    /// Destination port (UDP, TCP); with `ecmp`, UDP counts up from it.
+    pub port: u16,
+    /// Source port (UDP, TCP), or the ICMP identifier.
+    pub sport: u16,
+    pub first_ttl: u8,
+    pub max_ttl: u8,
+    pub queries: u8,
+    /// The longest wait for a probe's answer.
+    pub wait: Duration,
+    /// Wait no longer than `here` × the RTT of an answer from the same hop (0: off).
+    pub here: f64,
+    /// Wait no longer than `near` × the RTT of an answer from a later hop (0: off).
+    pub near: f64,
+    /// Time between probes.
+    pub sendwait: Duration,
+    /// Probes in flight at once.
+    pub window: usize,
+    /// Vary the flow per probe (ports, checksums) instead of keeping it constant.
+    pub ecmp: bool,
+    /// Bytes of payload (UDP and ICMP; at least the 4 the tag needs over IPv6).
+    pub payload: usize,
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+impl Config {
+    pub fn new(dst: IpAddr, src: IpAddr, method: Method) -> Config {
+        Config {
+            dst,
+            src,
+            method,
+            port: match method {
+                Method::Tcp => 80,
+                _ => 33434,
+            },
+            sport: 40000,
+            first_ttl: 1,
+            max_ttl: 30,
+            queries: 3,
+            wait: Duration::from_secs(5),
+            here: 3.0,
+            near: 10.0,
+            sendwait: Duration::ZERO,
+            window: 16,
+            ecmp: false,
+            payload: 32,
+            cancel: None,
+        }
+    }
+
+    fn per_round(&self) -> usize {
+        let hops = usize::from(self.max_ttl.saturating_sub(self.first_ttl)) + 1;
+        hops * usize::from(self.queries.max(1))
+    }
+}
+
+/// How a probe was answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// ICMP time exceeded from a router on the way.
+    TimeExceeded,
+    /// The destination itself: echo reply, port unreachable, SYN-ACK or RST.
+    Reached,
+    /// Destination unreachable (other than the destination's port unreachable), with the
+    /// ICMP (v4) or ICMPv6 code.
+    Unreachable { v6: bool, code: u8 },
+}
+
+impl Kind {
+    /// traceroute's annotation: `!H`, `!N`, `!P`, `!X`, `!S`, `!F`, `!V`, `!C`, `!<code>`.
+    pub fn annotation(&self) -> Option<String> {
+        let Kind::Unreachable { v6, code } = *self else {
+            return None;
+        };
+        Some(
+            match (v6, code) {
+                (false, 0) | (false, 6) | (false, 9) | (false, 11) => "!N",
+                (false, 1) | (false, 7) | (false, 10) | (false, 12) => "!H",
+                (false, 2) => "!P",
+                (false, 4) => "!F",
+                (false, 5) => "!S",
+                (false, 13) => "!X",
+                (false, 14) => "!V",
+                (false, 15) => "!C",
+                (true, 0) => "!N",
+                (true, 1) => "!X",
+                (true, 2) => "!S",
+                (true, 3) => "!H",
+                (true, 5) | (true, 6) => "!X",
+                (_, c) => return Some(format!("!<{c}>")),
+            }
+            .to_string(),
+        )
+    }
+}
+
+/// One probe's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answer {
+    pub from: IpAddr,
+    pub rtt: Duration,
+    pub kind: Kind,
+    /// When it arrived.
+    pub at: Duration,
+}
+
+/// What happened, as it happens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    Sent {
+        ttl: u8,
+        query: u8,
+        at: Duration,
+    },
+    /// A probe resolved: answered, or given up (`None`).
+    Probe {
+        ttl: u8,
+        query: u8,
+        answer: Option<Answer>,
+    },
+}
+
+/// One hop's probes, in query order.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Hop {
+    pub ttl: u8,
+    pub probes: Vec<Option<Answer>>,
+}
+
+/// A finished round.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Trace {
+    /// From `first_ttl` up to the destination (or the hop that said unreachable, or max_ttl).
+    pub hops: Vec<Hop>,
+    pub reached: bool,
+    pub cancelled: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct State {
+    sent: Option<Duration>,
+    answer: Option<Answer>,
+    given_up: bool,
+}
+
+impl State {
+    fn resolved(&self) -> bool {
+        self.answer.is_some() || self.given_up
+    }
+}
+
+/// Builds probes and reads answers for one configuration.
+pub struct Prober<'a> {
+    cfg: &'a Config,
+}
+
+impl<'a> Prober<'a> {
+    pub fn new(cfg: &'a Config) -> Prober<'a> {
+        Prober { cfg }
+    }
+
+    /// The bytes (an IP or IPv6 packet) of the probe tagged `tag`, with this TTL.
+    pub fn probe(&self, tag: u16, ttl: u8) -> Vec<u8> {
+        let c = self.cfg;
+        let v6 = c.dst.is_ipv6();
+        let ip = match (c.src, c.dst) {
+            (s, IpAddr::V6(d)) => format!("IPv6(src=\"{s}\",dst=\"{d}\",hlim={ttl})"),
+            (s, d) => format!("IP(src=\"{s}\",dst=\"{d}\",ttl={ttl},id={tag})"),
+        };
+        // The payload: over IPv6 its first two words are the tag and its complement (their
+        // one's-complement sum is constant, so the checksum is too); the rest zeros.
+        let mut data = vec![0u8; c.payload.max(if v6 { 4 } else { 0 })];
+        let l4 = match c.method {
+            Method::Udp => {
+                let dport = if c.ecmp {
+                    c.port.wrapping_add(tag)
+                } else {
+                    c.port
+                };
+                if v6 {
+                    data[..2].copy_from_slice(&tag.to_be_bytes());
+                    data[2..4].copy_from_slice(&(!tag).to_be_bytes());
+                }
+                format!("UDP(sport={},dport={dport})", c.sport)
+            }
+            Method::Icmp => {
+                // The sequence carries the tag; a payload word cancels it out of the checksum.
+                if !c.ecmp && data.len() >= 2 {
+                    data[..2].copy_from_slice(&(!tag).to_be_bytes());
+                }
+                let kind = if v6 { "ICMPv6EchoRequest" } else { "ICMP" };
+                format!("{kind}(id={},seq={tag})", c.sport)
+            }
+            Method::Tcp => {
+                data.clear();
+                let sport = if c.ecmp {
+                    c.sport.wrapping_add(tag)
+                } else {
+                    c.sport
+                };
+                format!(
+                    "TCP(sport={sport},dport={},flags=\"S\",seq={},window=5840)",
+                    c.port,
+                    u32::from(tag) << 16
+                )
+            }
+        };
+        let expr = format!("{ip}/{l4}");
+        let mut layers = crate::craft::compile(&expr)
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default();
+        if !data.is_empty() {
+            let mut r = new_layer(&raw::RAW);
+            r.values[0] = Value::Bytes(data);
+            layers.push(r);
+        }
+        build(&layers)
+    }
+
+    /// The tag of the probe this frame answers, and how it answers it.
+    pub fn answer(&self, pkt: &Packet) -> Option<(u16, IpAddr, Kind)> {
+        let c = self.cfg;
+        let l = &pkt.layers;
+        let i = l.iter().position(|x| matches!(x.name(), "IP" | "IPv6"))?;
+        let v6 = l[i].name() == "IPv6";
+        let from = addr(l[i].get("src"))?;
+        let up = l.get(i + 1)?;
+        let ty = up.int("type");
+        // Direct answers from the destination.
+        if from == c.dst {
+            match (c.method, up.name()) {
+                (Method::Icmp, "ICMP") if ty == Some(0) && up.int("id") == Some(c.sport.into()) => {
+                    return Some((up.int("seq")? as u16, from, Kind::Reached));
+                }
+                (Method::Icmp, "ICMPv6EchoReply") if up.int("id") == Some(c.sport.into()) => {
+                    return Some((up.int("seq")? as u16, from, Kind::Reached));
+                }
+                (Method::Tcp, "TCP") if up.int("sport") == Some(c.port.into()) => {
+                    let tag = (up.int("ack")?.wrapping_sub(1) >> 16) as u16;
+                    if !c.ecmp && up.int("dport") != Some(c.sport.into()) {
+                        return None;
+                    }
+                    return Some((tag, from, Kind::Reached));
+                }
+                _ => {}
+            }
+        }
+        // ICMP errors, by the probe they quote.
+        let (kind, code) = (ty? as u8, up.int("code").unwrap_or(0) as u8);
+        let err = if v6 {
+            match kind {
+                3 => Kind::TimeExceeded,
+                1 if code == 4 && from == c.dst => Kind::Reached,
+                1 => Kind::Unreachable { v6, code },
+                _ => return None,
+            }
+        } else {
+            match kind {
+                11 => Kind::TimeExceeded,
+                3 if code == 3 && from == c.dst => Kind::Reached,
+                3 => Kind::Unreachable { v6, code },
+                _ => return None,
+            }
+        };
+        if !(up.name() == "ICMP" || up.name().starts_with("ICMPv6")) {
+            return None;
+        }
+        let qip = l.get(i + 2)?;
+        if addr(qip.get("dst"))? != c.dst {
+            return None;
+        }
+        let q = l.get(i + 3)?;
+        let tag = match (c.method, q.name()) {
+            (Method::Udp, "UDPerror" | "UDP") => {
+                if q.int("sport") != Some(c.sport.into()) {
+                    return None;
+                }
+                if v6 {
+                    match l.get(i + 4).and_then(|r| r.get("load")) {
+                        Some(Value::Bytes(b)) if b.len() >= 2 => u16::from_be_bytes([b[0], b[1]]),
+                        _ => return None,
+                    }
+                } else {
+                    qip.int("id")? as u16
+                }
+            }
+            (Method::Icmp, "ICMPerror" | "ICMPv6EchoRequest") => {
+                if q.int("id") != Some(c.sport.into()) {
+                    return None;
+                }
+                q.int("seq")? as u16
+            }
+            (Method::Tcp, "TCPerror" | "TCP") => {
+                if q.int("dport") != Some(c.port.into()) {
+                    return None;
+                }
+                (q.int("seq")? >> 16) as u16
+            }
+            _ => return None,
+        };
+        Some((tag, from, err))
+    }
+}
+
+fn addr(v: Option<&Value>) -> Option<IpAddr> {
+    match v? {
+        Value::Ip4(a) => Some(IpAddr::V4(Ipv4Addr::from(*a))),
+        Value::Ip6(a) => Some(IpAddr::V6(Ipv6Addr::from(*a))),
+        _ => None,
+    }
+}
+
+/// Runs one round. Probe tags start at `tag_base` (give each round its own range, so late
+/// answers to an earlier round are not taken for this one's).
+pub fn run<N: Network, C: Clock>(
+    net: &mut N,
+    clock: &C,
+    cfg: &Config,
+    tag_base: u16,
+    mut on_event: impl FnMut(Event),
+) -> io::Result<Trace> {
+    let prober = Prober::new(cfg);
+    let q = usize::from(cfg.queries.max(1));
+    let total = cfg.per_round();
+    let ttl_of = |k: usize| cfg.first_ttl + (k / q) as u8;
+    let mut st = vec![State::default(); total];
+    let mut next = 0usize;
+    let mut next_send = clock.now();
+    // The last probe index that matters: the destination's (or an unreachable's) hop's last.
+    let mut end = total;
+    let mut reached = false;
+    let mut pkt = Packet::default();
+    let linktype = net.linktype();
+    let cancelled = || {
+        cfg.cancel
+            .as_ref()
+            .is_some_and(|c| c.load(Ordering::Relaxed))
+    };
+    loop {
+        if cancelled() {
+            return Ok(finish(cfg, &st, end, reached, true));
+        }
+        let now = clock.now();
+        // Give up on probes past their time.
+        for k in 0..end.min(next) {
+            if st[k].resolved() {
+                continue;
+            }
+            let sent = st[k].sent.unwrap_or(now);
+            if now >= sent + limit(cfg, &st, k, q, end) {
+                st[k].given_up = true;
+                on_event(Event::Probe {
+                    ttl: ttl_of(k),
+                    query: (k % q) as u8,
+                    answer: None,
+                });
+            }
+        }
+        let in_flight = (0..next.min(end)).filter(|&k| !st[k].resolved()).count();
+        if next >= end && in_flight == 0 {
+            return Ok(finish(cfg, &st, end, reached, false));
+        }
+        if next < end && in_flight < cfg.window.max(1) && now >= next_send {
+            let ttl = ttl_of(next);
+            let tag = tag_base.wrapping_add(next as u16);
+            let at = net.send(&prober.probe(tag, ttl))?;
+            st[next].sent = Some(at);
+            on_event(Event::Sent {
+                ttl,
+                query: (next % q) as u8,
+                at,
+            });
+            next += 1;
+            next_send = at + cfg.sendwait;
+            continue;
+        }
+        // Wait for an answer until the next probe may go or the next one expires.
+        let mut wake = Duration::MAX;
+        if next < end && in_flight < cfg.window.max(1) {
+            wake = next_send;
+        }
+        for k in 0..end.min(next) {
+            if !st[k].resolved()
+                && let Some(s) = st[k].sent
+            {
+                wake = wake.min(s + limit(cfg, &st, k, q, end));
+            }
+        }
+        let Some(r) = net.recv(wake)? else {
+            continue;
+        };
+        dissect_into(linktype, &r.data, r.wire_len, &mut pkt);
+        let Some((tag, from, kind)) = prober.answer(&pkt) else {
+            continue;
+        };
+        let k = usize::from(tag.wrapping_sub(tag_base));
+        // Too late (already given up and shown as such), or a second answer.
+        if k >= next || st[k].resolved() {
+            continue;
+        }
+        let Some(sent) = st[k].sent else {
+            continue;
+        };
+        let a = Answer {
+            from,
+            rtt: r.time.saturating_sub(sent),
+            kind,
+            at: r.time,
+        };
+        st[k].answer = Some(a);
+        on_event(Event::Probe {
+            ttl: ttl_of(k),
+            query: (k % q) as u8,
+            answer: Some(a),
+        });
+        if kind != Kind::TimeExceeded {
+            // Nothing past this hop matters.
+            let hop_end = (k / q + 1) * q;
+            if hop_end < end {
+                end = hop_end;
+            }
+            if kind == Kind::Reached {
+                reached = true;
+            }
+        }
+    }
+}
+
+/// How long probe `k` is waited for: `wait`, cut to `here` × an RTT from its own hop or
+/// `near` × one from a later hop (traceroute's -w MAX,HERE,NEAR).
+fn limit(cfg: &Config, st: &[State], k: usize, q: usize, end: usize) -> Duration {
+    let hop = k / q;
+    let mut l = cfg.wait;
+    for (j, s) in st.iter().enumerate().take(end) {
+        let Some(a) = s.answer else {
+            continue;
+        };
+        let factor = if j / q == hop {
+            cfg.here
+        } else if j / q > hop {
+            cfg.near
+        } else {
+            continue;
+        };
+        if factor > 0.0 {
+            l = l.min(a.rtt.mul_f64(factor));
+        }
+    }
+    l
+}
+
+fn finish(cfg: &Config, st: &[State], end: usize, reached: bool, cancelled: bool) -> Trace {
+    let q = usize::from(cfg.queries.max(1));
+    let sent = st.iter().take_while(|s| s.sent.is_some()).count();
+    let hops = st[..end.min(sent.div_ceil(q) * q).min(st.len())]
+        .chunks(q)
+        .enumerate()
+        .map(|(h, c)| Hop {
+            ttl: cfg.first_ttl + h as u8,
+            probes: c.iter().map(|s| s.answer).collect(),
+        })
+        .collect();
+    Trace {
+        hops,
+        reached,
+        cancelled,
+    }
+}
+
+/// Per-hop statistics over rounds (mtr's report), and whether a hop's misses are its own ICMP
+/// rate limit rather than loss.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct HopStats {
+    pub ttl: u8,
+    /// Every address that answered for this hop, in order of first answer.
+    pub addrs: Vec<IpAddr>,
+    pub sent: u64,
+    pub received: u64,
+    pub last: Option<Duration>,
+    pub best: Option<Duration>,
+    pub worst: Option<Duration>,
+    sum: f64,
+    sum2: f64,
+    /// The hop's misses are its own rate limiting: hops beyond it answered far more often.
+    pub rate_limited: bool,
+    pub annotation: Option<String>,
+}
+
+impl HopStats {
+    pub fn loss(&self) -> f64 {
+        if self.sent == 0 {
+            return 0.0;
+        }
+        self.sent.saturating_sub(self.received) as f64 * 100.0 / self.sent as f64
+    }
+    pub fn avg(&self) -> Option<Duration> {
+        (self.received > 0).then(|| Duration::from_secs_f64(self.sum / self.received as f64))
+    }
+    pub fn stdev(&self) -> Option<Duration> {
+        (self.received > 0).then(|| {
+            let n = self.received as f64;
+            let m = self.sum / n;
+            Duration::from_secs_f64((self.sum2 / n - m * m).max(0.0).sqrt())
+        })
+    }
+}
+
+/// The report over finished rounds: a row per hop up to the farthest that answered.
+pub fn report(traces: &[Trace]) -> Vec<HopStats> {
+    let mut rows: Vec<HopStats> = Vec::new();
+    for t in traces {
+        for h in &t.hops {
+            let i = match rows.iter().position(|r| r.ttl == h.ttl) {
+                Some(i) => i,
+                None => {
+                    rows.push(HopStats {
+                        ttl: h.ttl,
+                        ..HopStats::default()
+                    });
+                    rows.len() - 1
+                }
+            };
+            let r = &mut rows[i];
+            for p in &h.probes {
+                r.sent += 1;
+                let Some(a) = p else { continue };
+                r.received += 1;
+                if !r.addrs.contains(&a.from) {
+                    r.addrs.push(a.from);
+                }
+                r.last = Some(a.rtt);
+                r.best = Some(r.best.map_or(a.rtt, |b| b.min(a.rtt)));
+                r.worst = Some(r.worst.map_or(a.rtt, |w| w.max(a.rtt)));
+                let s = a.rtt.as_secs_f64();
+                r.sum += s;
+                r.sum2 += s * s;
+                if let Some(n) = a.kind.annotation() {
+                    r.annotation = Some(n);
+                }
+            }
+        }
+    }
+    rows.sort_by_key(|r| r.ttl);
+    // A hop that misses while a later hop answers at least twice as often is rate limiting its
+    // ICMP errors: real loss on the way would show at every hop beyond it as well.
+    for i in 0..rows.len() {
+        let loss = rows[i].loss();
+        let beyond = rows[i + 1..]
+            .iter()
+            .filter(|r| r.received > 0)
+            .map(HopStats::loss)
+            .fold(f64::INFINITY, f64::min);
+        rows[i].rate_limited = loss > 0.0 && rows[i].received > 0 && beyond <= loss / 2.0;
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests;
