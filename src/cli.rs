@@ -81,6 +81,111 @@ pub enum Command {
         sudo pkt ping 192.0.2.2 -c 5 --json | jq -c 'select(.type==\"reply\") | .rtt'\n\n\
         Exit status: 0 if any reply, 1 if none (or fewer than -c before a -w deadline), 2 on error.")]
     Ping(PingArgs),
+    /// traceroute: every TTL probed at once (UDP, ICMP or TCP; Paris flows), or an mtr-style
+    /// report over rounds that tells rate-limiting routers from lossy links.
+    #[command(after_help = "Examples:\n  \
+        sudo pkt traceroute 192.0.2.2\n  \
+        sudo pkt traceroute -T -p 443 2001:db8::2\n  \
+        sudo pkt traceroute 192.0.2.2 --report --rounds 10\n  \
+        sudo pkt traceroute 192.0.2.2 --json | jq -c 'select(.type==\"hop\")'\n\n\
+        Exit status: 0 if the destination answered, 1 if not, 2 on error.")]
+    Traceroute(TracerouteArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct TracerouteArgs {
+    /// The host: an address, or a name for the system resolver.
+    #[arg(value_name = "HOST")]
+    pub host: String,
+    /// IPv4 only.
+    #[arg(short = '4', conflicts_with = "v6")]
+    pub v4: bool,
+    /// IPv6 only.
+    #[arg(short = '6')]
+    pub v6: bool,
+    /// UDP probes (the default), to port 33434 (or -p).
+    #[arg(short = 'U', long = "udp", conflicts_with_all = ["icmp", "tcp"])]
+    pub udp: bool,
+    /// ICMP echo probes.
+    #[arg(short = 'I', long = "icmp", conflicts_with = "tcp")]
+    pub icmp: bool,
+    /// TCP SYN probes, to port 80 (or -p).
+    #[arg(short = 'T', long = "tcp")]
+    pub tcp: bool,
+    /// Destination port (UDP, TCP).
+    #[arg(short = 'p', long, value_name = "PORT")]
+    pub port: Option<u16>,
+    /// The first TTL.
+    #[arg(
+        short = 'f',
+        long = "first",
+        value_name = "FIRST_TTL",
+        default_value_t = 1
+    )]
+    pub first_ttl: u8,
+    /// The last TTL.
+    #[arg(
+        short = 'm',
+        long = "max-hops",
+        value_name = "MAX_TTL",
+        default_value_t = 30
+    )]
+    pub max_ttl: u8,
+    /// Probes per hop.
+    #[arg(short = 'q', long = "queries", value_name = "N", default_value_t = 3)]
+    pub queries: u8,
+    /// Wait for an answer: MAX[,HERE[,NEAR]] as traceroute takes it (seconds; HERE and NEAR
+    /// are factors of RTTs already seen at this hop and beyond).
+    #[arg(
+        short = 'w',
+        long = "wait",
+        value_name = "MAX,HERE,NEAR",
+        default_value = "5,3,10"
+    )]
+    pub wait: String,
+    /// Seconds between probes.
+    #[arg(
+        short = 'z',
+        long = "sendwait",
+        value_name = "S",
+        default_value_t = 0.0
+    )]
+    pub sendwait: f64,
+    /// Probes in flight at once.
+    #[arg(
+        short = 'N',
+        long = "sim-queries",
+        value_name = "N",
+        default_value_t = 16
+    )]
+    pub window: usize,
+    /// Source address.
+    #[arg(short = 's', long = "source", value_name = "SRC")]
+    pub source: Option<String>,
+    /// Interface to send and listen on.
+    #[arg(short = 'i', long = "interface", value_name = "IFACE")]
+    pub iface: Option<String>,
+    /// Keep the flow constant so load balancers keep one path (the default).
+    #[arg(long, conflicts_with = "ecmp")]
+    pub paris: bool,
+    /// Vary the flow per probe and show every address seen per hop.
+    #[arg(long)]
+    pub ecmp: bool,
+    /// mtr-style report over rounds: per hop loss, sent, last/avg/best/worst/stdev.
+    #[arg(long)]
+    pub report: bool,
+    /// Rounds for --report.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub rounds: u32,
+    /// Seconds between the starts of rounds.
+    #[arg(long, value_name = "S", default_value_t = 1.0)]
+    pub interval: f64,
+    /// Numeric output (pkt never looks names up; accepted for traceroute's sake).
+    #[arg(short = 'n')]
+    pub numeric: bool,
+    /// JSON: per-probe events, then per-hop statistics.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Args, Debug)]

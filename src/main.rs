@@ -12,7 +12,10 @@ fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     // As ping: 1 means "no answer", so an error is 2 for the commands that wait for answers.
     let error_code = match cli.command {
-        cli::Command::Sr(_) | cli::Command::Sr1(_) | cli::Command::Ping(_) => 2,
+        cli::Command::Sr(_)
+        | cli::Command::Sr1(_)
+        | cli::Command::Ping(_)
+        | cli::Command::Traceroute(_) => 2,
         _ => 1,
     };
     let result = match cli.command {
@@ -27,6 +30,7 @@ fn main() -> ExitCode {
         cli::Command::Replay(args) => cmd::replay::run(&args),
         cli::Command::Ifaces(args) => cmd::ifaces::run(&args),
         cli::Command::Ping(args) => cmd::ping::run(&args),
+        cli::Command::Traceroute(args) => cmd::traceroute::run(&args),
     };
     match result {
         Ok(code) => code,

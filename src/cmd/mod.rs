@@ -10,6 +10,7 @@ pub mod replay;
 pub mod send;
 pub mod sniff;
 pub mod sr;
+pub mod traceroute;
 pub mod write;
 
 use std::sync::Arc;

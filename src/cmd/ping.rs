@@ -134,7 +134,7 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
 }
 
 /// The address of `host`: itself, or the system resolver's first of the family asked for.
-fn resolve(host: &str, v4: bool, v6: bool) -> Result<IpAddr> {
+pub fn resolve(host: &str, v4: bool, v6: bool) -> Result<IpAddr> {
     if let Ok(a) = host.parse::<IpAddr>() {
         if (v4 && a.is_ipv6()) || (v6 && a.is_ipv4()) {
             bail!("{host}: Address family for hostname not supported");
@@ -151,7 +151,7 @@ fn resolve(host: &str, v4: bool, v6: bool) -> Result<IpAddr> {
 }
 
 /// `-I`: an address (the source) or an interface (captured on, its address the source).
-fn source(s: Option<&str>, v6: bool) -> Result<(Option<IpAddr>, Option<String>)> {
+pub fn source(s: Option<&str>, v6: bool) -> Result<(Option<IpAddr>, Option<String>)> {
     let Some(s) = s else {
         return Ok((None, None));
     };

@@ -397,7 +397,7 @@ pub fn run<N: Network, C: Clock>(
         }
         if next < end && in_flight < cfg.window.max(1) && now >= next_send {
             let ttl = ttl_of(next);
-            let tag = tag_base.wrapping_add(next as u16);
+            let tag = tag_of(tag_base, next);
             let at = net.send(&prober.probe(tag, ttl))?;
             st[next].sent = Some(at);
             on_event(Event::Sent {
@@ -428,7 +428,7 @@ pub fn run<N: Network, C: Clock>(
         let Some((tag, from, kind)) = prober.answer(&pkt) else {
             continue;
         };
-        let k = usize::from(tag.wrapping_sub(tag_base));
+        let k = index_of(tag_base, tag);
         // Too late (already given up and shown as such), or a second answer.
         if k >= next || st[k].resolved() {
             continue;
@@ -461,6 +461,20 @@ pub fn run<N: Network, C: Clock>(
     }
 }
 
+/// The tag of probe `k` of a round starting at `base`: never 0, which the kernel would replace
+/// with an IP ID of its own.
+fn tag_of(base: u16, k: usize) -> u16 {
+    ((u64::from(base) + k as u64) % 65535 + 1) as u16
+}
+
+/// The probe index a tag stands for (large for tags of other rounds).
+fn index_of(base: u16, tag: u16) -> usize {
+    ((u64::from(tag) + 65535 - 1 - u64::from(base) % 65535) % 65535) as usize
+}
+
+/// The shortest wait `here` and `near` can cut a probe's to.
+pub const MIN_WAIT: Duration = Duration::from_millis(50);
+
 /// How long probe `k` is waited for: `wait`, cut to `here` × an RTT from its own hop or
 /// `near` × one from a later hop (traceroute's -w MAX,HERE,NEAR).
 fn limit(cfg: &Config, st: &[State], k: usize, q: usize, end: usize) -> Duration {
@@ -478,7 +492,9 @@ fn limit(cfg: &Config, st: &[State], k: usize, q: usize, end: usize) -> Duration
             continue;
         };
         if factor > 0.0 {
-            l = l.min(a.rtt.mul_f64(factor));
+            // Never below MIN_WAIT: at LAN round trips (tens of µs) a factor of them would give
+            // up on answers still in the router's queue behind the other probes.
+            l = l.min(a.rtt.mul_f64(factor).max(MIN_WAIT));
         }
     }
     l
@@ -576,13 +592,30 @@ pub fn report(traces: &[Trace]) -> Vec<HopStats> {
         }
     }
     rows.sort_by_key(|r| r.ttl);
+    // The destination's hop is the nearest it answered at; a probe past it that reached it
+    // (its own probe lost that round) is not another hop.
+    let dest = traces
+        .iter()
+        .flat_map(|t| &t.hops)
+        .filter(|h| {
+            h.probes
+                .iter()
+                .flatten()
+                .any(|a| a.kind != Kind::TimeExceeded)
+        })
+        .map(|h| h.ttl)
+        .min();
+    if let Some(d) = dest {
+        rows.retain(|r| r.ttl <= d);
+    }
     // A hop that misses while a later hop answers at least twice as often is rate limiting its
     // ICMP errors: real loss on the way would show at every hop beyond it as well.
     for i in 0..rows.len() {
         let loss = rows[i].loss();
+        let sent = rows[i].sent;
         let beyond = rows[i + 1..]
             .iter()
-            .filter(|r| r.received > 0)
+            .filter(|r| r.received > 0 && r.sent * 2 >= sent)
             .map(HopStats::loss)
             .fold(f64::INFINITY, f64::min);
         rows[i].rate_limited = loss > 0.0 && rows[i].received > 0 && beyond <= loss / 2.0;

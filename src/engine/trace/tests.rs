@@ -288,6 +288,17 @@ fn paris_probes_keep_one_flow_and_ecmp_varies_it() {
 }
 
 #[test]
+fn tags_are_never_zero_and_map_back() {
+    for base in [0u16, 1, 65533, 65534, 65535] {
+        for k in [0usize, 1, 2, 100] {
+            let t = tag_of(base, k);
+            assert_ne!(t, 0);
+            assert_eq!(index_of(base, t), k, "base {base} k {k}");
+        }
+    }
+}
+
+#[test]
 fn answers_to_another_round_or_flow_are_ignored() {
     let c = cfg(Method::Icmp, false);
     let p = Prober::new(&c);
@@ -341,6 +352,24 @@ fn report_tells_rate_limiting_from_loss() {
             cancelled: false,
         })
         .collect();
+    let mut rounds = rounds;
+    // A round whose destination probe was lost, and a TTL-6 probe that reached it instead:
+    // not a sixth hop.
+    rounds[0].hops.push(Hop {
+        ttl: 6,
+        probes: vec![Some(Answer {
+            from: DST.parse().unwrap(),
+            rtt: ms(6),
+            kind: Kind::Reached,
+            at: Duration::ZERO,
+        })],
+    });
+    for r in &mut rounds {
+        r.hops[4].probes[0] = r.hops[4].probes[0].map(|a| Answer {
+            kind: Kind::Reached,
+            ..a
+        });
+    }
     let rows = report(&rounds);
     let flags: Vec<(u8, f64, bool)> = rows
         .iter()
