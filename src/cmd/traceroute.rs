@@ -82,7 +82,7 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
 
     let stdout = std::io::stdout();
     let mut so = std::io::BufWriter::new(stdout.lock());
-    let size = trace::Prober::new(&cfg).probe(0, 1).len();
+    let size = trace::Prober::new(&cfg).probe(1, 1, 0).len();
     if !args.json && !args.report {
         writeln!(
             so,

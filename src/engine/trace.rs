@@ -193,8 +193,9 @@ impl<'a> Prober<'a> {
         Prober { cfg }
     }
 
-    /// The bytes (an IP or IPv6 packet) of the probe tagged `tag`, with this TTL.
-    pub fn probe(&self, tag: u16, ttl: u8) -> Vec<u8> {
+    /// The bytes (an IP or IPv6 packet) of the probe tagged `tag`, with this TTL, the
+    /// `query`th to its hop.
+    pub fn probe(&self, tag: u16, ttl: u8, query: u8) -> Vec<u8> {
         let c = self.cfg;
         let v6 = c.dst.is_ipv6();
         let ip = match (c.src, c.dst) {
@@ -227,10 +228,13 @@ impl<'a> Prober<'a> {
             }
             Method::Tcp => {
                 data.clear();
+                // Paris for TCP: one flow per query column, the same for every TTL — so the
+                // destination answers each column's SYN (a second SYN on one flow gets only a
+                // challenge ACK) and each column follows one path.
                 let sport = if c.ecmp {
                     c.sport.wrapping_add(tag)
                 } else {
-                    c.sport
+                    c.sport.wrapping_add(u16::from(query))
                 };
                 format!(
                     "TCP(sport={sport},dport={},flags=\"S\",seq={},window=5840)",
@@ -272,7 +276,9 @@ impl<'a> Prober<'a> {
                 }
                 (Method::Tcp, "TCP") if up.int("sport") == Some(c.port.into()) => {
                     let tag = (up.int("ack")?.wrapping_sub(1) >> 16) as u16;
-                    if !c.ecmp && up.int("dport") != Some(c.sport.into()) {
+                    let dport = up.int("dport")?;
+                    let ours = u64::from(c.sport)..u64::from(c.sport) + u64::from(c.queries.max(1));
+                    if !c.ecmp && !ours.contains(&dport) {
                         return None;
                     }
                     return Some((tag, from, Kind::Reached));
@@ -398,7 +404,7 @@ pub fn run<N: Network, C: Clock>(
         if next < end && in_flight < cfg.window.max(1) && now >= next_send {
             let ttl = ttl_of(next);
             let tag = tag_of(tag_base, next);
-            let at = net.send(&prober.probe(tag, ttl))?;
+            let at = net.send(&prober.probe(tag, ttl, (next % q) as u8))?;
             st[next].sent = Some(at);
             on_event(Event::Sent {
                 ttl,

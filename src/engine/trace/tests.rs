@@ -259,8 +259,8 @@ fn paris_probes_keep_one_flow_and_ecmp_varies_it() {
     for method in [Method::Udp, Method::Icmp, Method::Tcp] {
         for v6 in [false, true] {
             let mut c = cfg(method, v6);
-            let a = Prober::new(&c).probe(5, 1);
-            let b = Prober::new(&c).probe(6, 9);
+            let a = Prober::new(&c).probe(5, 1, 0);
+            let b = Prober::new(&c).probe(6, 9, 0);
             let (ip, pkt_a, pkt_b) = (
                 if v6 { "IPv6" } else { "IP" },
                 crate::dissect::dissect(101, &a, a.len()),
@@ -277,8 +277,8 @@ fn paris_probes_keep_one_flow_and_ecmp_varies_it() {
                 assert_eq!(l4a.int("chksum"), l4b.int("chksum"), "{method:?} v6={v6}");
             }
             c.ecmp = true;
-            let a = Prober::new(&c).probe(5, 1);
-            let b = Prober::new(&c).probe(6, 1);
+            let a = Prober::new(&c).probe(5, 1, 0);
+            let b = Prober::new(&c).probe(6, 1, 0);
             assert_ne!(
                 crate::dissect::dissect(101, &a, a.len()).layers[1],
                 crate::dissect::dissect(101, &b, b.len()).layers[1]
@@ -299,10 +299,19 @@ fn tags_are_never_zero_and_map_back() {
 }
 
 #[test]
+fn tcp_paris_gives_each_query_column_its_own_flow() {
+    let c = cfg(Method::Tcp, false);
+    let p = Prober::new(&c);
+    let sport = |b: Vec<u8>| u16::from_be_bytes([b[20], b[21]]);
+    assert_eq!(sport(p.probe(5, 1, 1)), sport(p.probe(9, 7, 1)));
+    assert_ne!(sport(p.probe(5, 1, 0)), sport(p.probe(6, 1, 1)));
+}
+
+#[test]
 fn answers_to_another_round_or_flow_are_ignored() {
     let c = cfg(Method::Icmp, false);
     let p = Prober::new(&c);
-    let probe = p.probe(3000, 2);
+    let probe = p.probe(3000, 2, 0);
     let err = icmp_error(
         &format!(
             "IP(src=\"{}\",dst=\"{US}\")/ICMP(type=11)",
