@@ -112,6 +112,11 @@ fn traceroute_in_an_eight_hop_lab() {
     assert_eq!(code, Some(1));
     let (out, _) = trace(&lab, &["-6", lab.get("UNREACH_NET6"), "-q", "1"]);
     assert!(out.lines().last().unwrap().ends_with("!N"), "{out}");
+    // Host unreachable and administratively prohibited, from the last router.
+    for (key, note) in [("UNREACH_HOST4", "!H"), ("UNREACH_ADMIN4", "!X")] {
+        let (out, _) = trace(&lab, &[lab.get(key), "-q", "1"]);
+        assert!(out.lines().last().unwrap().ends_with(note), "{key}: {out}");
+    }
 }
 
 #[test]
