@@ -369,13 +369,15 @@ fn wait_for(child: &mut std::process::Child, secs: u64) -> bool {
 #[test]
 fn without_privilege_the_error_says_how_to_get_it() {
     let mixed = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/mixed.pcap");
-    let commands: [(&[&str], i32); 3] = [
+    let commands: [(&[&str], i32); 5] = [
         (
             &["sr", "IP(dst=\"127.0.0.1\")/ICMP()", "--timeout", "0.1"],
             2,
         ),
         (&["sniff", "-i", "lo", "-c", "1"], 1),
         (&["replay", mixed, "-i", "lo"], 1),
+        (&["ping", "127.0.0.1", "-c", "1"], 2),
+        (&["traceroute", "127.0.0.1"], 2),
     ];
     for (args, code) in commands {
         let o = if unsafe { libc::geteuid() } != 0 {
