@@ -5,12 +5,32 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(
     name = "pkt",
-    version,
-    about = "Packet crafting and sniffing: scapy's model, tcpdump's speed, one binary."
+    version = version(),
+    about = "Packet crafting and sniffing: scapy's model, tcpdump's speed, one binary.",
+    after_help = "Commands by task:\n  \
+        inspect   read, ls, ifaces\n  \
+        build     craft, write\n  \
+        send      send, sr, sr1, replay\n  \
+        capture   sniff\n  \
+        measure   ping, traceroute\n  \
+        shell     completions, man\n\n\
+        `pkt COMMAND --help` shows a command's options and examples."
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// pkt's version and the libpcap it runs on.
+fn version() -> &'static str {
+    static V: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    V.get_or_init(|| {
+        format!(
+            "{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            pkt::io::live::libpcap_version()
+        )
+    })
 }
 
 #[derive(Subcommand, Debug)]
@@ -90,6 +110,24 @@ pub enum Command {
         sudo pkt traceroute 192.0.2.2 --json | jq -c 'select(.type==\"hop\")'\n\n\
         Exit status: 0 if the destination answered, 1 if not, 2 on error.")]
     Traceroute(TracerouteArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(after_help = "Examples:\n  \
+        pkt completions bash > ~/.local/share/bash-completion/completions/pkt\n  \
+        pkt completions zsh > \"${fpath[1]}/_pkt\"\n  \
+        pkt completions fish > ~/.config/fish/completions/pkt.fish")]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), every subcommand included.
+    #[command(after_help = "Examples:\n  \
+        pkt man | man -l -\n  \
+        pkt man > /usr/local/share/man/man1/pkt.1")]
+    Man,
+}
+
+#[derive(Args, Debug)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Args, Debug)]

@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         cli::Command::Ifaces(args) => cmd::ifaces::run(&args),
         cli::Command::Ping(args) => cmd::ping::run(&args),
         cli::Command::Traceroute(args) => cmd::traceroute::run(&args),
+        cli::Command::Completions(args) => cmd::shell::completions(&args),
+        cli::Command::Man => cmd::shell::man(),
     };
     match result {
         Ok(code) => code,

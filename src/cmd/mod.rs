@@ -8,6 +8,7 @@ pub mod ping;
 pub mod read;
 pub mod replay;
 pub mod send;
+pub mod shell;
 pub mod sniff;
 pub mod sr;
 pub mod traceroute;

@@ -159,6 +159,22 @@ impl Live {
     }
 }
 
+unsafe extern "C" {
+    fn pcap_lib_version() -> *const libc::c_char;
+}
+
+/// libpcap's own version string ("libpcap version 1.10.5 (with TPACKET_V3)").
+pub fn libpcap_version() -> String {
+    // SAFETY: libpcap returns a static, NUL-terminated string.
+    let p = unsafe { pcap_lib_version() };
+    if p.is_null() {
+        return "libpcap".into();
+    }
+    unsafe { std::ffi::CStr::from_ptr(p) }
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// A capture time stamp (nanosecond precision: libpcap puts nanoseconds in `tv_usec`).
 pub fn stamp(h: &pcap::PacketHeader) -> Duration {
     Duration::new(h.ts.tv_sec.max(0) as u64, h.ts.tv_usec.max(0) as u32)

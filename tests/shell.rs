@@ -1,0 +1,119 @@
+//! Help, version, completions and the man page, from the clap definitions.
+
+mod common;
+
+use common::{pkt, stderr, stdout};
+use std::process::Command;
+
+fn have(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn version_names_libpcap_and_help_groups_the_commands() {
+    let o = pkt(&["--version"]);
+    assert!(o.status.success());
+    let v = stdout(&o);
+    assert!(
+        v.starts_with(&format!("pkt {} (", env!("CARGO_PKG_VERSION"))),
+        "{v}"
+    );
+    assert!(v.contains("libpcap"), "{v}");
+    let h = stdout(&pkt(&["--help"]));
+    for group in ["inspect", "build", "send", "capture", "measure"] {
+        assert!(h.contains(&format!("  {group} ")), "{group}: {h}");
+    }
+    // Every subcommand's help has examples.
+    for sub in [
+        "read",
+        "craft",
+        "ls",
+        "write",
+        "send",
+        "sr",
+        "sr1",
+        "sniff",
+        "replay",
+        "ifaces",
+        "ping",
+        "traceroute",
+        "completions",
+        "man",
+    ] {
+        let h = stdout(&pkt(&[sub, "--help"]));
+        assert!(h.contains("Examples:"), "{sub}: {h}");
+    }
+    // A mistyped option: clap suggests the near one.
+    let o = pkt(&["read", "x.pcap", "--jsn"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--json"), "{}", stderr(&o));
+}
+
+#[test]
+fn completions_are_valid_scripts() {
+    let dir = common::temp_dir("completions");
+    for (shell, check) in [
+        ("bash", vec!["bash", "-n"]),
+        ("zsh", vec!["zsh", "-n"]),
+        ("fish", vec!["fish", "--no-execute"]),
+    ] {
+        let o = pkt(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.contains("traceroute") && text.contains("--json"),
+            "{shell}"
+        );
+        if !have(check[0]) {
+            eprintln!("skipped: no {} to check the {shell} script with", check[0]);
+            continue;
+        }
+        let f = dir.join(format!("pkt.{shell}"));
+        std::fs::write(&f, &text).unwrap();
+        let c = Command::new(check[0])
+            .args(&check[1..])
+            .arg(&f)
+            .output()
+            .unwrap();
+        assert!(
+            c.status.success(),
+            "{shell}: {}",
+            String::from_utf8_lossy(&c.stderr)
+        );
+    }
+    let o = pkt(&["completions", "tcsh"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn the_man_page_renders() {
+    let o = pkt(&["man"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let roff = stdout(&o);
+    assert!(
+        roff.starts_with(".ie") || roff.contains(".TH pkt"),
+        "{}",
+        &roff[..200]
+    );
+    if !have("man") {
+        eprintln!("skipped: no `man` to render the page with (CI installs man-db)");
+        return;
+    }
+    let f = common::temp_dir("man").join("pkt.1");
+    std::fs::write(&f, &roff).unwrap();
+    let r = Command::new("man")
+        .args(["-l", f.to_str().unwrap()])
+        .env("MANWIDTH", "100")
+        .env("MANPAGER", "cat")
+        .env("PAGER", "cat")
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    let text = String::from_utf8_lossy(&r.stdout);
+    for s in ["PKT TRACEROUTE", "PKT SNIFF", "--report", "Examples:"] {
+        assert!(text.contains(s), "{s} missing from the man page");
+    }
+}
