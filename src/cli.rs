@@ -539,6 +539,31 @@ pub struct ViewArgs {
     /// Number the packets in summaries.
     #[arg(short = 'n', long = "number")]
     pub number: bool,
+    /// Colour summaries and --show: auto (a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_name = "WHEN", value_enum, default_value_t = ColorWhen::Auto)]
+    pub color: ColorWhen,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ColorWhen {
+    Auto,
+    Always,
+    Never,
+}
+
+impl ColorWhen {
+    /// Whether to colour what goes to stdout.
+    pub fn on(self) -> bool {
+        use std::io::IsTerminal;
+        match self {
+            ColorWhen::Always => true,
+            ColorWhen::Never => false,
+            ColorWhen::Auto => {
+                std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    && std::io::stdout().is_terminal()
+            }
+        }
+    }
 }
 
 impl ViewArgs {
@@ -566,6 +591,7 @@ impl ViewArgs {
             time,
             number: self.number,
             iface: false,
+            color: view != View::Json && self.color.on(),
         }
     }
 }

@@ -117,3 +117,37 @@ fn the_man_page_renders() {
         assert!(text.contains(s), "{s} missing from the man page");
     }
 }
+
+/// Runs pkt under a pseudo-terminal (util-linux `script`), with extra environment; `None` when
+/// there is no `script`.
+fn in_terminal(args: &str, env: &[(&str, &str)]) -> Option<String> {
+    if !have("script") {
+        eprintln!("skipped: no `script` (util-linux) to run pkt on a terminal");
+        return None;
+    }
+    let mut c = Command::new("script");
+    c.args(["-qec", &format!("{} {args}", common::PKT), "/dev/null"]);
+    c.env_remove("NO_COLOR");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    Some(String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned())
+}
+
+#[test]
+fn colour_on_a_terminal_unless_no_color_or_never() {
+    let f = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/mixed.pcap");
+    // A pipe: never, unless asked.
+    assert!(!stdout(&pkt(&["read", f, "-c", "2"])).contains('\x1b'));
+    assert!(!stdout(&pkt(&["read", f, "-c", "2", "--json", "--color", "always"])).contains('\x1b'));
+    let forced = stdout(&pkt(&["read", f, "-c", "2", "--show", "--color", "always"]));
+    assert!(forced.contains("\x1b[36mTCP\x1b[0m"), "{forced:?}");
+    let Some(tty) = in_terminal(&format!("read {f} -c 2"), &[]) else {
+        return;
+    };
+    assert!(tty.contains('\x1b'), "{tty:?}");
+    let off = in_terminal(&format!("read {f} -c 2"), &[("NO_COLOR", "1")]).unwrap();
+    assert!(!off.contains('\x1b'), "{off:?}");
+    let never = in_terminal(&format!("read {f} -c 2 --color never"), &[]).unwrap();
+    assert!(!never.contains('\x1b'), "{never:?}");
+}

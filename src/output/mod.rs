@@ -1,6 +1,7 @@
 //! Views of dissected packets: the summary line, the `show` tree, the hexdump and NDJSON.
 //! Each reads the layers' field tables; none does I/O beyond the buffer it is given.
 
+pub mod color;
 pub mod hexdump;
 pub mod json;
 pub mod parallel;

@@ -162,6 +162,7 @@ mod tests {
             time: TimeStyle::Epoch,
             number: false,
             iface: false,
+            color: false,
         };
         let frame = [0u8; 20];
         let mut out = Vec::new();
@@ -218,6 +219,7 @@ mod tests {
             time: TimeStyle::None,
             number: false,
             iface: false,
+            color: false,
         };
         let (stopped, written) = run(style, 2, Closed, |p| {
             for _ in 0..10_000 {

@@ -33,6 +33,8 @@ pub struct Style {
     pub number: bool,
     /// Name the interface after the time (a capture on several: `sniff -i any`).
     pub iface: bool,
+    /// ANSI colour (a terminal; `--color`).
+    pub color: bool,
 }
 
 /// Dissects `data` into `pkt` (reusing its buffers) and appends the frame's text to `out`,
@@ -61,6 +63,26 @@ pub fn write_views(
     if style.view == View::Json {
         json::write_record(meta, pkt, out);
         out.push('\n');
+        return;
+    }
+    if style.color {
+        // The plain text, then styles around its parts.
+        let mut plain = String::new();
+        let plain_style = Style {
+            color: false,
+            ..*style
+        };
+        write_views(&plain_style, clock, meta, data, pkt, &mut plain);
+        let (first, rest) = plain.split_at(plain.find('\n').map_or(plain.len(), |i| i + 1));
+        let line = first.trim_end_matches('\n');
+        let cut = line.len() - summary_len(pkt);
+        super::color::prefix(&line[..cut], out);
+        super::color::summary(&line[cut..], out);
+        out.push('\n');
+        match style.view {
+            View::Show => super::color::show(rest, out),
+            _ => out.push_str(rest),
+        }
         return;
     }
     if style.number {
@@ -96,4 +118,11 @@ pub fn write_views(
         View::Show => show::write(pkt, out),
         _ => {}
     }
+}
+
+/// The length of the packet's summary (the end of its line, after any prefix).
+fn summary_len(pkt: &Packet) -> usize {
+    let mut s = String::new();
+    summary::write(pkt, &mut s);
+    s.len()
 }
