@@ -151,3 +151,27 @@ fn colour_on_a_terminal_unless_no_color_or_never() {
     let never = in_terminal(&format!("read {f} -c 2 --color never"), &[]).unwrap();
     assert!(!never.contains('\x1b'), "{never:?}");
 }
+
+#[test]
+fn progress_only_on_a_terminal_and_never_with_json() {
+    let f = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/mixed.pcap");
+    let dir = common::temp_dir("progress");
+    let out = dir.join("o.pcap");
+    let o = out.to_str().unwrap();
+    // Through pipes: nothing on stderr.
+    let p = pkt(&["read", f, "-w", o]);
+    assert!(p.status.success());
+    assert_eq!(stderr(&p), "");
+    let Some(tty) = in_terminal(&format!("read {f} -w {o}"), &[]) else {
+        return;
+    };
+    assert!(
+        tty.contains("read [") && tty.contains("18 packets"),
+        "{tty:?}"
+    );
+    let json = in_terminal(&format!("read {f} -w {o} --json"), &[]).unwrap();
+    assert!(!json.contains("read ["), "{json:?}");
+    // Packets printed on the terminal itself: no bar over them.
+    let printed = in_terminal(&format!("read {f} -t"), &[]).unwrap();
+    assert!(!printed.contains("read ["), "{printed:?}");
+}

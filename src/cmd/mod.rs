@@ -5,6 +5,7 @@ pub mod ifaces;
 pub mod ls;
 pub mod net;
 pub mod ping;
+pub mod progress;
 pub mod read;
 pub mod replay;
 pub mod send;

@@ -45,7 +45,24 @@ fn read_all(
     let mut clock: Option<Clock> = None;
     let mut n = 0u64;
     let mut damaged = None;
+    // A bar on a terminal's stderr when the packets are not printed on that terminal too.
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let show = !args.views.json
+        && total > 0
+        && (!print || !std::io::IsTerminal::is_terminal(&std::io::stdout()));
+    let progress = super::progress::Progress::new(show, total, true, "read");
+    let mut done_bytes = 0u64;
+    let mut pending = 0u64;
     'files: for path in files {
+        if let Ok(m) = std::fs::metadata(path) {
+            progress.inc(pending);
+            pending = 0;
+            done_bytes += m.len();
+        }
         let mut cf = CaptureFile::open(path, filter)?;
         if let Some(w) = &args.write {
             match &writer {
@@ -76,6 +93,12 @@ fn read_all(
                 }
             };
             n += 1;
+            pending += 16 + frame.caplen as u64;
+            if n.is_multiple_of(4096) {
+                progress.inc(pending);
+                progress.message(format!("{n} packets"));
+                pending = 0;
+            }
             if let Some(w) = writer.as_mut() {
                 if w.is_ng() {
                     w.write_packet_as(linktype, frame.ts_sec, frame.ts_nsec, frame.data, frame.len);
@@ -105,6 +128,14 @@ fn read_all(
     if !batch.is_empty() {
         pipeline.send(batch);
     }
+    if damaged.is_none() && args.count.is_none_or(|c| n < c) {
+        // Every file read to its end (filtered-out packets included).
+        progress.inc(done_bytes.saturating_sub(progress.position()));
+    } else {
+        progress.inc(pending);
+    }
+    progress.message(format!("{n} packets"));
+    progress.finish();
     if let Some(w) = writer.as_mut() {
         w.flush().context("flushing the output capture")?;
     }

@@ -127,6 +127,19 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         report: Report::default(),
     };
     let mut pacer = Pacer::new(pace);
+    // A bar of the bytes of the files (times the loops) on a terminal.
+    let file_bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
+    let progress = super::progress::Progress::new(
+        !args.json && args.loops > 0 && file_bytes > 0,
+        file_bytes * args.loops,
+        true,
+        "replay",
+    );
+    let mut pending = 0u64;
     let start = Instant::now();
     let mut damaged = None;
     let mut round = 0u64;
@@ -167,10 +180,19 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
                     }
                 }
                 out.take(link, frame.data);
+                pending += 16 + frame.data.len() as u64;
+                if pending >= 1 << 20 {
+                    progress.inc(pending);
+                    progress.message(format!("{} packets", out.report.packets));
+                    pending = 0;
+                }
             }
         }
     }
     out.flush();
+    progress.inc(pending);
+    progress.message(format!("{} packets", out.report.packets));
+    progress.finish();
     let secs = start.elapsed().as_secs_f64();
     let r = &out.report;
     if let Some(e) = &r.first_error {

@@ -30,7 +30,7 @@ struct Outcome {
     request_linktype: u32,
 }
 
-fn exchange(m: &MatchOpts, multi: bool) -> Result<Outcome> {
+fn exchange(m: &MatchOpts, multi: bool, json: bool) -> Result<Outcome> {
     let plan = net::prepare(&m.expr, &m.net)?;
     let filter = net::reply_filter(&plan.dsts);
     let mut network = net::open(&plan.iface, plan.layer2, Some(&filter), &plan.dsts)?;
@@ -51,12 +51,23 @@ fn exchange(m: &MatchOpts, multi: bool) -> Result<Outcome> {
     let mut answers = Vec::new();
     let mut unanswered = Vec::new();
     let reply_linktype = pkt::engine::Network::linktype(&network);
+    // Many probes on a terminal: a bar of what has been sent (and answered).
+    let sends = probes.len() as u64 * (1 + u64::from(m.retry));
+    let progress =
+        super::progress::Progress::new(!json && probes.len() >= 1000, sends, false, "sr");
     let summary = engine::run(&mut network, &SystemClock, &probes, &opts, |ev| match ev {
-        Event::Sent { id, time, .. } => sent_at[id] = time,
-        Event::Answer { id, rtt, reply } => answers.push((id, rtt, reply)),
+        Event::Sent { id, time, .. } => {
+            sent_at[id] = time;
+            progress.inc(1);
+        }
+        Event::Answer { id, rtt, reply } => {
+            answers.push((id, rtt, reply));
+            progress.message(format!("{} answered", answers.len()));
+        }
         Event::Unanswered { id } => unanswered.push(id),
         Event::Unmatched { .. } => {}
     })?;
+    progress.finish();
     Ok(Outcome {
         requests: plan
             .frames
@@ -99,7 +110,7 @@ fn frame_len(p: &Packet) -> usize {
 }
 
 pub fn run(args: &SrArgs) -> Result<ExitCode> {
-    let o = exchange(&args.matching, args.multi)?;
+    let o = exchange(&args.matching, args.multi, args.json)?;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     if args.json {
@@ -184,7 +195,7 @@ pub fn run(args: &SrArgs) -> Result<ExitCode> {
 }
 
 pub fn run1(args: &Sr1Args) -> Result<ExitCode> {
-    let o = exchange(&args.matching, false)?;
+    let o = exchange(&args.matching, false, args.views.json)?;
     let Some((_, _, reply)) = o.answers.iter().min_by_key(|(id, _, _)| *id) else {
         eprintln!("no answer");
         return Ok(ExitCode::from(1));
