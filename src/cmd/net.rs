@@ -254,7 +254,7 @@ fn given_fields(expr: &str, i: usize) -> Vec<&'static str> {
 /// The interface's MAC address.
 pub fn iface_mac(iface: &str) -> Result<[u8; 6]> {
     let text = std::fs::read_to_string(format!("/sys/class/net/{iface}/address"))
-        .map_err(|_| anyhow!("no interface '{iface}' (see `ip link`)"))?;
+        .map_err(|_| anyhow!("no interface '{iface}' (see `pkt ifaces` or `ip link`)"))?;
     pkt::build::parse_mac(text.trim()).ok_or(anyhow!("{iface} has no MAC address"))
 }
 

@@ -53,6 +53,9 @@ pub struct Live {
 impl Live {
     pub fn open(o: &CaptureOptions) -> io::Result<Live> {
         let what = format!("capturing on {}", o.iface);
+        if o.iface != "any" {
+            super::packet::if_index(&o.iface)?;
+        }
         let mut inactive = Capture::from_device(o.iface.as_str())
             .map_err(|e| pcap_err(e, &what))?
             .immediate_mode(o.immediate)
