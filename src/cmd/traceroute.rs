@@ -9,8 +9,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{CellAlignment, Table};
 use pkt::engine::trace::{self, Config, Event, HopStats, Kind, Method, Trace};
-use pkt::io::live::{CaptureOptions, Live, LiveNetwork, Sender};
-use pkt::io::raw::RawSender;
+use pkt::io::rawrecv::RawNetwork;
 use pkt::io::route::route_to;
 use std::io::Write;
 use std::net::IpAddr;
@@ -20,17 +19,13 @@ use std::time::{Duration, Instant};
 pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
     let dst = resolve(&args.host, args.v4, args.v6)?;
     let v6 = dst.is_ipv6();
-    let (src_addr, src_iface) = match (&args.source, &args.iface) {
+    // -s or -i choose the source address; the kernel routes the probes.
+    let (src_addr, _) = match (&args.source, &args.iface) {
         (Some(s), _) => source(Some(s), v6)?,
         (None, Some(i)) => source(Some(i), v6)?,
         (None, None) => (None, None),
     };
     let route = route_to(dst).with_context(|| format!("the route to {dst}"))?;
-    let iface = args
-        .iface
-        .clone()
-        .or(src_iface)
-        .unwrap_or(route.iface.clone());
     let method = if args.icmp {
         Method::Icmp
     } else if args.tcp {
@@ -65,20 +60,13 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
     cfg.window = args.window.max(1);
     cfg.ecmp = args.ecmp;
 
-    let mut o = CaptureOptions::new(&iface);
-    o.filter = Some(format!("icmp or icmp6 or (tcp and src host {dst})"));
-    o.inbound_only = true;
-    o.snaplen = 1024;
-    let capture = Live::open(&o)?;
-    let sender = Sender::L3(RawSender::open(!v6, v6)?);
+    // Raw sockets, not a capture: a packet socket's ring costs tens of milliseconds to set up
+    // and as many to close, more than a whole trace on a LAN.
+    let mut net = RawNetwork::open(dst, method == Method::Tcp)?;
     pkt::io::drop_root_if_sudo()?;
     let cancel = super::stop_flag(true);
     cfg.cancel = Some(cancel.clone());
-    let mut net = LiveNetwork {
-        capture,
-        sender,
-        cancel: Some(cancel),
-    };
+    net.cancel = Some(cancel);
 
     let stdout = std::io::stdout();
     let mut so = std::io::BufWriter::new(stdout.lock());

@@ -6,6 +6,7 @@
 pub mod live;
 pub mod packet;
 pub mod raw;
+pub mod rawrecv;
 pub mod route;
 
 use std::io;

@@ -32,18 +32,49 @@ pub fn route_to(dst: IpAddr) -> io::Result<Route> {
     Ok(Route { iface, src })
 }
 
-/// The interface that holds this address (loopback addresses: the loopback interface).
+/// The interface that holds this address (loopback addresses: the loopback interface), from
+/// `getifaddrs` (libpcap's device list would open and close a packet socket per interface).
 pub fn iface_with(addr: IpAddr) -> io::Result<Option<String>> {
-    let devices = pcap::Device::list().map_err(|e| io::Error::other(e.to_string()))?;
-    let found = devices
-        .iter()
-        .find(|d| d.addresses.iter().any(|a| a.addr == addr))
-        .or_else(|| {
-            addr.is_loopback()
-                .then(|| devices.iter().find(|d| d.flags.is_loopback()))
-                .flatten()
-        });
-    Ok(found.map(|d| d.name.clone()))
+    let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
+    if unsafe { libc::getifaddrs(&mut head) } != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let mut found = None;
+    let mut loopback = None;
+    let mut p = head;
+    // SAFETY: walking the list getifaddrs made, freed below.
+    unsafe {
+        while !p.is_null() {
+            let ifa = &*p;
+            p = ifa.ifa_next;
+            if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
+                continue;
+            }
+            let name = std::ffi::CStr::from_ptr(ifa.ifa_name)
+                .to_string_lossy()
+                .into_owned();
+            if ifa.ifa_flags & libc::IFF_LOOPBACK as u32 != 0 && loopback.is_none() {
+                loopback = Some(name.clone());
+            }
+            let a = match i32::from((*ifa.ifa_addr).sa_family) {
+                libc::AF_INET => {
+                    let sin = &*(ifa.ifa_addr as *const libc::sockaddr_in);
+                    IpAddr::from(sin.sin_addr.s_addr.to_ne_bytes())
+                }
+                libc::AF_INET6 => {
+                    let sin6 = &*(ifa.ifa_addr as *const libc::sockaddr_in6);
+                    IpAddr::from(sin6.sin6_addr.s6_addr)
+                }
+                _ => continue,
+            };
+            if a == addr {
+                found = Some(name);
+                break;
+            }
+        }
+        libc::freeifaddrs(head);
+    }
+    Ok(found.or_else(|| addr.is_loopback().then_some(loopback).flatten()))
 }
 
 #[cfg(test)]
