@@ -516,6 +516,9 @@ pub struct CraftArgs {
 pub struct LsArgs {
     /// A layer's scapy name (TCP, IPv6ExtHdrRouting, IPOption_NOP, …).
     pub layer: Option<String>,
+    /// Only the layer names, one a line.
+    #[arg(long, conflicts_with = "layer")]
+    pub names: bool,
 }
 
 /// The views every command that prints packets offers.

@@ -175,3 +175,39 @@ fn progress_only_on_a_terminal_and_never_with_json() {
     let printed = in_terminal(&format!("read {f} -t"), &[]).unwrap();
     assert!(!printed.contains("read ["), "{printed:?}");
 }
+
+/// Bash completes layer names inside an expression (`pkt craft 'IP()/TC<TAB>'`).
+#[test]
+fn bash_completes_layer_names_inside_expressions() {
+    if !have("bash") {
+        eprintln!("skipped: no bash");
+        return;
+    }
+    let script = common::temp_dir("bashexpr").join("pkt.bash");
+    std::fs::write(&script, pkt(&["completions", "bash"]).stdout).unwrap();
+    let bin = std::path::Path::new(common::PKT).parent().unwrap();
+    let complete = |cmd: &str, word: &str| -> Vec<String> {
+        let o = Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "source {}; COMP_WORDS=(pkt {cmd} \"$W\"); COMP_CWORD=2; _pkt_expr; printf '%s\\n' \"${{COMPREPLY[@]}}\"",
+                script.display()
+            ))
+            .env("W", word)
+            .env("PATH", format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default()))
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(
+        complete("craft", "IP()/TC"),
+        ["IP()/TCP(", "IP()/TCPerror("]
+    );
+    assert_eq!(complete("sr", "'Eth"), ["'Ether("]);
+    assert!(complete("send", "IPv6ExtHdrR").contains(&"IPv6ExtHdrRouting(".to_string()));
+    let names = stdout(&pkt(&["ls", "--names"]));
+    assert!(names.lines().any(|l| l == "ICMPv6ND_NS"), "{names}");
+}

@@ -12,6 +12,12 @@ use std::process::ExitCode;
 pub fn run(args: &LsArgs) -> Result<ExitCode> {
     let mut out = String::new();
     match &args.layer {
+        // Bare names, one a line (what shell completion offers inside expressions).
+        None if args.names => {
+            for p in all().iter().chain(option_protos()) {
+                let _ = writeln!(out, "{}", p.name);
+            }
+        }
         None => {
             for p in all().iter().chain(option_protos()) {
                 let _ = writeln!(out, "{:<26}: {}", p.name, p.title);

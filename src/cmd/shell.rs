@@ -11,6 +11,9 @@ pub fn completions(args: &CompletionsArgs) -> Result<ExitCode> {
     let mut cmd = Cli::command();
     let mut out = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "pkt", &mut out);
+    if args.shell == clap_complete::Shell::Bash {
+        out.extend_from_slice(BASH_EXPR.as_bytes());
+    }
     std::io::stdout().write_all(&out)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -35,3 +38,33 @@ pub fn man() -> Result<ExitCode> {
     std::io::stdout().write_all(&out)?;
     Ok(ExitCode::SUCCESS)
 }
+
+/// Bash only: layer names complete inside the expression of craft, send, sr and sr1
+/// (`pkt craft 'IP()/TC<TAB>'`), from `pkt ls --names`; everything else is clap's.
+const BASH_EXPR: &str = r#"
+_pkt_expr() {
+    local cur=${COMP_WORDS[COMP_CWORD]} sub=${COMP_WORDS[1]}
+    case $sub in
+        craft|send|sr|sr1)
+            if [[ $COMP_CWORD -ge 2 && $cur != -* && $cur != *'('*([^/]) ]]; then
+                local head="" tail=$cur quote=""
+                if [[ $cur == */* ]]; then
+                    head=${cur%/*}/
+                    tail=${cur##*/}
+                elif [[ ${cur:0:1} == "'" || ${cur:0:1} == '"' ]]; then
+                    quote=${cur:0:1}
+                    tail=${cur:1}
+                fi
+                local IFS=$'\n'
+                COMPREPLY=($(compgen -W "$(pkt ls --names 2>/dev/null)" -P "$quote$head" -S "(" -- "$tail"))
+                if [[ ${#COMPREPLY[@]} -gt 0 ]]; then
+                    compopt -o nospace 2>/dev/null
+                    return 0
+                fi
+            fi
+            ;;
+    esac
+    _pkt "$@"
+}
+complete -F _pkt_expr -o bashdefault -o default pkt
+"#;
