@@ -77,7 +77,12 @@ fn traceroute_in_an_eight_hop_lab() {
     ] {
         let dst = lab.get(if v6 { "SERVER_IP6" } else { "SERVER_IP4" });
         let start = Instant::now();
-        let (out, code) = trace(&lab, &[method, dst]);
+        // (IPv4 UDP leaves by the interface named: -i binds the probes to it.)
+        let mut a = vec![method, dst];
+        if method == "-U" && !v6 {
+            a.extend(["-i", lab.get("CLIENT_IF")]);
+        }
+        let (out, code) = trace(&lab, &a);
         let took = start.elapsed();
         assert_eq!(
             hop_addrs(&out),

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
     let dst = resolve(&args.host, args.v4, args.v6)?;
     let v6 = dst.is_ipv6();
-    // -s or -i choose the source address; the kernel routes the probes.
+    // -s or -i choose the source address; -i also the interface the probes leave by.
     let (src_addr, _) = match (&args.source, &args.iface) {
         (Some(s), _) => source(Some(s), v6)?,
         (None, Some(i)) => source(Some(i), v6)?,
@@ -63,6 +63,9 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
     // Raw sockets, not a capture: a packet socket's ring costs tens of milliseconds to set up
     // and as many to close, more than a whole trace on a LAN.
     let mut net = RawNetwork::open(dst, method == Method::Tcp)?;
+    if let Some(i) = &args.iface {
+        net.sender.bind_to(i)?;
+    }
     pkt::io::drop_root_if_sudo()?;
     let cancel = super::stop_flag(true);
     cfg.cancel = Some(cancel.clone());

@@ -614,17 +614,26 @@ pub fn report(traces: &[Trace]) -> Vec<HopStats> {
     if let Some(d) = dest {
         rows.retain(|r| r.ttl <= d);
     }
-    // A hop that misses while a later hop answers at least twice as often is rate limiting its
-    // ICMP errors: real loss on the way would show at every hop beyond it as well.
+    // A hop that misses far more often than the hops beyond it (pooled) is rate limiting its
+    // ICMP errors: real loss on the way would show at every hop beyond it as well. "Far more":
+    // at least twice the loss, and a two-proportion z-score of 3 or more, so chance
+    // differences between hops behind one lossy link are not taken for rate limiting.
     for i in 0..rows.len() {
-        let loss = rows[i].loss();
-        let sent = rows[i].sent;
-        let beyond = rows[i + 1..]
-            .iter()
-            .filter(|r| r.received > 0 && r.sent * 2 >= sent)
-            .map(HopStats::loss)
-            .fold(f64::INFINITY, f64::min);
-        rows[i].rate_limited = loss > 0.0 && rows[i].received > 0 && beyond <= loss / 2.0;
+        let (n, lost) = (
+            rows[i].sent as f64,
+            (rows[i].sent - rows[i].received) as f64,
+        );
+        let beyond: Vec<&HopStats> = rows[i + 1..].iter().filter(|r| r.received > 0).collect();
+        let nb: f64 = beyond.iter().map(|r| r.sent as f64).sum();
+        let lb: f64 = beyond.iter().map(|r| (r.sent - r.received) as f64).sum();
+        rows[i].rate_limited = if rows[i].received == 0 || lost == 0.0 || nb == 0.0 {
+            false
+        } else {
+            let (p, pb) = (lost / n, lb / nb);
+            let pooled = (lost + lb) / (n + nb);
+            let se = (pooled * (1.0 - pooled) * (1.0 / n + 1.0 / nb)).sqrt();
+            p >= 2.0 * pb && se > 0.0 && (p - pb) / se >= 3.0
+        };
     }
     rows
 }

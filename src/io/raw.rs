@@ -27,6 +27,28 @@ impl RawSender {
         Ok(s)
     }
 
+    /// Sends only out of this interface (SO_BINDTODEVICE), whatever the routes say.
+    pub fn bind_to(&mut self, iface: &str) -> io::Result<()> {
+        for fd in [&self.v4, &self.v6].into_iter().flatten() {
+            let r = unsafe {
+                libc::setsockopt(
+                    fd.as_raw_fd(),
+                    libc::SOL_SOCKET,
+                    libc::SO_BINDTODEVICE,
+                    iface.as_ptr().cast(),
+                    iface.len() as libc::socklen_t,
+                )
+            };
+            if r < 0 {
+                return Err(io::Error::other(format!(
+                    "sending only on {iface}: {}",
+                    io::Error::last_os_error()
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// Sends one IP packet (its first byte says the version) to its destination address.
     pub fn send(&mut self, packet: &[u8]) -> io::Result<()> {
         let dst = destination(packet).ok_or_else(|| {

@@ -331,6 +331,35 @@ fn answers_to_another_round_or_flow_are_ignored() {
 }
 
 #[test]
+fn chance_differences_behind_a_lossy_link_are_not_rate_limiting() {
+    // 20 rounds: hop 1 clean, hop 2 loses 10, hop 3 (the destination) 5 — random loss on the
+    // link before hop 2 can look like this; it is no evidence of rate limiting.
+    let hop = |ttl: u8, lost: usize, r: usize| Hop {
+        ttl,
+        probes: vec![(r >= lost).then_some(Answer {
+            from: router(ttl, false).parse().unwrap(),
+            rtt: ms(1),
+            kind: if ttl == 3 {
+                Kind::Reached
+            } else {
+                Kind::TimeExceeded
+            },
+            at: Duration::ZERO,
+        })],
+    };
+    let rounds: Vec<Trace> = (0..20)
+        .map(|r| Trace {
+            hops: vec![hop(1, 0, r), hop(2, 10, r), hop(3, 5, r)],
+            reached: true,
+            cancelled: false,
+        })
+        .collect();
+    let rows = report(&rounds);
+    assert_eq!(rows[1].loss(), 50.0);
+    assert!(!rows[1].rate_limited);
+}
+
+#[test]
 fn report_tells_rate_limiting_from_loss() {
     let hop = |ttl: u8, answered: &[bool]| Hop {
         ttl,
@@ -346,13 +375,13 @@ fn report_tells_rate_limiting_from_loss() {
             })
             .collect(),
     };
-    // 10 rounds: hop 2 answers 3 of 10 while hop 3 answers all: rate limited. Hop 4 and 5
-    // lose 4 of 10 each: loss from hop 4 on.
-    let rounds: Vec<Trace> = (0..10)
+    // 20 rounds: hop 2 answers 6 of 20 while hop 3 answers all: rate limited. Hops 4 and 5
+    // lose 8 of 20 each: loss from hop 4 on.
+    let rounds: Vec<Trace> = (0..20)
         .map(|r| Trace {
             hops: vec![
                 hop(1, &[true]),
-                hop(2, &[r < 3]),
+                hop(2, &[r < 6]),
                 hop(3, &[true]),
                 hop(4, &[r % 5 > 1]),
                 hop(5, &[r % 5 > 1]),
@@ -394,7 +423,7 @@ fn report_tells_rate_limiting_from_loss() {
             (5, 40.0, false)
         ]
     );
-    assert_eq!(rows[0].sent, 10);
+    assert_eq!(rows[0].sent, 20);
     assert_eq!(rows[2].avg(), Some(ms(3)));
     assert_eq!(rows[2].stdev(), Some(Duration::ZERO));
     assert_eq!(
