@@ -298,3 +298,55 @@ fn json_records_and_ctrl_c() {
     assert!((4..=7).contains(&tx) && rx == tx, "{}", stdout(&o));
     assert!(p.rtt);
 }
+
+/// Without CAP_NET_RAW, an ICMP ping runs over the kernel's ICMP datagram sockets where
+/// `net.ipv4.ping_group_range` allows it (set here in the client's namespace only): replies,
+/// and ICMP errors from the error queue, over IPv4 and IPv6.
+#[test]
+fn unprivileged_ping_uses_icmp_datagram_sockets() {
+    let Some(lab) = Lab::up("pingdgram", 1) else {
+        return;
+    };
+    let s = lab.exec(
+        "CLIENT_NS",
+        "sysctl",
+        &["-qw", "net.ipv4.ping_group_range=0 2147483647"],
+    );
+    assert!(s.status.success(), "{}", stderr(&s));
+    let as_nobody = |args: &[&str]| {
+        let mut a = vec![
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+            common::PKT,
+            "ping",
+        ];
+        a.extend(args);
+        lab.exec("CLIENT_NS", "setpriv", &a)
+    };
+    let o = as_nobody(&[lab.get("SERVER_IP4"), "-c", "2", "-i", "0.2"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let p = parse(&stdout(&o));
+    assert_eq!(p.replies.len(), 2, "{}", stdout(&o));
+    assert_eq!(p.replies[0].2, 63);
+    let o = as_nobody(&[lab.get("SERVER_IP4"), "-c", "1", "-t", "1"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let p = parse(&stdout(&o));
+    assert_eq!(
+        p.errors,
+        [(
+            1,
+            lab.get("ROUTER1_IP4").to_string(),
+            "Time to live exceeded".to_string()
+        )]
+    );
+    let o = as_nobody(&["-6", lab.get("SERVER_IP6"), "-c", "1"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = as_nobody(&["-6", lab.get("SERVER_IP6"), "-c", "1", "-t", "1"]);
+    assert!(
+        stdout(&o).contains("Time exceeded: Hop limit"),
+        "{}",
+        stdout(&o)
+    );
+}

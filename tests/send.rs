@@ -376,7 +376,7 @@ fn without_privilege_the_error_says_how_to_get_it() {
         ),
         (&["sniff", "-i", "lo", "-c", "1"], 1),
         (&["replay", mixed, "-i", "lo"], 1),
-        (&["ping", "127.0.0.1", "-c", "1"], 2),
+        (&["ping", "127.0.0.1", "-c", "1", "--tcp", "80"], 2),
         (&["traceroute", "127.0.0.1"], 2),
     ];
     for (args, code) in commands {

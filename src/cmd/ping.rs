@@ -8,6 +8,7 @@ use crate::cli::PingArgs;
 use anyhow::{Context, Result, anyhow, bail};
 use pkt::build::{build, new_layer};
 use pkt::engine::ping::{self, Event, Mode, ReplyKind, Stats, Target};
+use pkt::io::dgram::DgramNetwork;
 use pkt::io::live::{CaptureOptions, Live, LiveNetwork, Sender};
 use pkt::io::raw::RawSender;
 use pkt::io::route::route_to;
@@ -48,21 +49,31 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
         },
         _ => Mode::Icmp { id: pid as u16 },
     };
-    let target = Target { dst, mode };
+    let mut target = Target { dst, mode };
 
     // Sockets first (so a missing privilege shows before anything is sent), then root goes.
-    let mut o = CaptureOptions::new(&iface);
-    o.filter = Some(format!("icmp or icmp6 or host {dst}"));
-    o.snaplen = 512;
-    let capture = Live::open(&o)?;
-    let sender = Sender::L3(RawSender::open(!v6, v6)?);
-    pkt::io::drop_root_if_sudo()?;
+    // Without CAP_NET_RAW an ICMP ping falls back to the kernel's ICMP datagram sockets, as
+    // iputils does (allowed by net.ipv4.ping_group_range): replies stamped on arrival, requests
+    // when sent.
+    let ttl = args.ttl.unwrap_or(64);
     let cancel = super::stop_flag(true);
-    let mut net = LiveNetwork {
-        capture,
-        sender,
-        cancel: Some(cancel.clone()),
+    let mut net = match open_capture(&iface, dst, v6) {
+        Ok(mut live) => {
+            live.cancel = Some(cancel.clone());
+            Net::Live(live)
+        }
+        Err(e)
+            if e.kind() == std::io::ErrorKind::PermissionDenied
+                && matches!(mode, Mode::Icmp { .. }) =>
+        {
+            let mut d = DgramNetwork::open(dst, src, ttl).map_err(|_| e)?;
+            d.cancel = Some(cancel.clone());
+            target.mode = Mode::Icmp { id: d.id };
+            Net::Dgram(d)
+        }
+        Err(e) => return Err(e.into()),
     };
+    pkt::io::drop_root_if_sudo()?;
     let opts = ping::Options {
         count: args.count,
         interval: Duration::from_secs_f64(interval),
@@ -72,7 +83,6 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
         outstanding: args.outstanding,
         cancel: Some(cancel),
     };
-    let ttl = args.ttl.unwrap_or(64);
     let probe = |seq: u64| probe_frame(&target, src, ttl, args.size, &pattern, seq);
 
     let stdout = std::io::stdout();
@@ -80,7 +90,7 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
         so: std::io::BufWriter::new(stdout.lock()),
         args,
         v6,
-        mode,
+        mode: target.mode,
         sent: BTreeMap::new(),
         answered: BTreeMap::new(),
         ewma: None,
@@ -92,7 +102,7 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
             (Some(_), false) => format!(" from {src}"),
             _ => String::new(),
         };
-        let what = match mode {
+        let what = match target.mode {
             Mode::Icmp { .. } if v6 => format!("{} data bytes", args.size),
             Mode::Icmp { .. } => format!("{}({}) bytes of data.", args.size, args.size + 28),
             // SYNs of 24 bytes (a 20-byte header and MSS), no data.
@@ -131,6 +141,47 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The capture (replies, and requests as they leave) and the raw sender.
+fn open_capture(iface: &str, dst: IpAddr, v6: bool) -> std::io::Result<LiveNetwork> {
+    let mut o = CaptureOptions::new(iface);
+    o.filter = Some(format!("icmp or icmp6 or host {dst}"));
+    o.snaplen = 512;
+    let capture = Live::open(&o)?;
+    let sender = Sender::L3(RawSender::open(!v6, v6)?);
+    Ok(LiveNetwork {
+        capture,
+        sender,
+        cancel: None,
+    })
+}
+
+/// Where probes go: raw sockets and a capture, or (unprivileged) an ICMP datagram socket.
+enum Net {
+    Live(LiveNetwork),
+    Dgram(DgramNetwork),
+}
+
+impl pkt::engine::Network for Net {
+    fn linktype(&self) -> u32 {
+        match self {
+            Net::Live(n) => n.linktype(),
+            Net::Dgram(n) => n.linktype(),
+        }
+    }
+    fn send(&mut self, frame: &[u8]) -> std::io::Result<Duration> {
+        match self {
+            Net::Live(n) => n.send(frame),
+            Net::Dgram(n) => n.send(frame),
+        }
+    }
+    fn recv(&mut self, deadline: Duration) -> std::io::Result<Option<pkt::engine::Received>> {
+        match self {
+            Net::Live(n) => n.recv(deadline),
+            Net::Dgram(n) => n.recv(deadline),
+        }
+    }
 }
 
 /// The address of `host`: itself, or the system resolver's first of the family asked for.

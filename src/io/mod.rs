@@ -3,6 +3,7 @@
 //! clock that capture time stamps share. The engines (`crate::engine`) see these only through
 //! their `Network` and `Clock` traits.
 
+pub mod dgram;
 pub mod live;
 pub mod packet;
 pub mod raw;
