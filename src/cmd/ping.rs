@@ -57,7 +57,12 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
     // when sent.
     let ttl = args.ttl.unwrap_or(64);
     let cancel = super::stop_flag(true);
-    let mut net = match open_capture(&iface, dst, v6) {
+    // -I IFACE binds the requests to it; -I ADDR only picks the source.
+    let bind = args
+        .source
+        .as_deref()
+        .is_some_and(|s| s.parse::<IpAddr>().is_err());
+    let mut net = match open_capture(&iface, bind, dst, v6) {
         Ok(mut live) => {
             live.cancel = Some(cancel.clone());
             Net::Live(live)
@@ -144,12 +149,17 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
 }
 
 /// The capture (replies, and requests as they leave) and the raw sender.
-fn open_capture(iface: &str, dst: IpAddr, v6: bool) -> std::io::Result<LiveNetwork> {
+/// With `bind`, requests leave only by `iface` (`-I`, as iputils binds the socket to it).
+fn open_capture(iface: &str, bind: bool, dst: IpAddr, v6: bool) -> std::io::Result<LiveNetwork> {
     let mut o = CaptureOptions::new(iface);
     o.filter = Some(format!("icmp or icmp6 or host {dst}"));
     o.snaplen = 512;
     let capture = Live::open(&o)?;
-    let sender = Sender::L3(RawSender::open(!v6, v6)?);
+    let mut raw = RawSender::open(!v6, v6)?;
+    if bind {
+        raw.bind_to(iface)?;
+    }
+    let sender = Sender::L3(raw);
     Ok(LiveNetwork {
         capture,
         sender,
