@@ -6,10 +6,11 @@
 //! gives, and errors are rebuilt as the ICMP error a capture would have seen (quoting our
 //! request), so the ping engine reads them the same way.
 
+use super::sock::{Addr, local_addr, recv_msg, set_int};
 use crate::checksum;
 use crate::engine::{Network, Received};
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -22,64 +23,9 @@ pub struct DgramNetwork {
     local: IpAddr,
     /// The echo identifier the kernel gave the socket.
     pub id: u16,
+    /// Where each message is received.
+    buf: Vec<u8>,
     pub cancel: Option<Arc<AtomicBool>>,
-}
-
-fn set(fd: &OwnedFd, level: libc::c_int, name: libc::c_int, v: libc::c_int) {
-    unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            level,
-            name,
-            &v as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        );
-    }
-}
-
-fn sockaddr(a: SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
-    let mut st: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let len = match a {
-        SocketAddr::V4(a) => {
-            let sin = libc::sockaddr_in {
-                sin_family: libc::AF_INET as libc::sa_family_t,
-                sin_port: a.port().to_be(),
-                sin_addr: libc::in_addr {
-                    s_addr: u32::from_ne_bytes(a.ip().octets()),
-                },
-                sin_zero: [0; 8],
-            };
-            unsafe { std::ptr::write((&mut st as *mut libc::sockaddr_storage).cast(), sin) };
-            std::mem::size_of::<libc::sockaddr_in>()
-        }
-        SocketAddr::V6(a) => {
-            let mut sin6: libc::sockaddr_in6 = unsafe { std::mem::zeroed() };
-            sin6.sin6_family = libc::AF_INET6 as libc::sa_family_t;
-            sin6.sin6_port = a.port().to_be();
-            sin6.sin6_addr.s6_addr = a.ip().octets();
-            unsafe { std::ptr::write((&mut st as *mut libc::sockaddr_storage).cast(), sin6) };
-            std::mem::size_of::<libc::sockaddr_in6>()
-        }
-    };
-    (st, len as libc::socklen_t)
-}
-
-fn addr_of(st: &libc::sockaddr_storage) -> Option<IpAddr> {
-    match i32::from(st.ss_family) {
-        libc::AF_INET => {
-            let sin: libc::sockaddr_in =
-                unsafe { std::ptr::read_unaligned((st as *const libc::sockaddr_storage).cast()) };
-            Some(IpAddr::V4(Ipv4Addr::from(
-                sin.sin_addr.s_addr.to_ne_bytes(),
-            )))
-        }
-        libc::AF_INET6 => {
-            let sin6: libc::sockaddr_in6 =
-                unsafe { std::ptr::read_unaligned((st as *const libc::sockaddr_storage).cast()) };
-            Some(IpAddr::V6(Ipv6Addr::from(sin6.sin6_addr.s6_addr)))
-        }
-        _ => None,
-    }
 }
 
 impl DgramNetwork {
@@ -102,55 +48,26 @@ impl DgramNetwork {
             return Err(io::Error::last_os_error());
         }
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        let (st, len) = sockaddr(SocketAddr::new(src, 0));
-        if unsafe {
-            libc::bind(
-                fd.as_raw_fd(),
-                (&st as *const libc::sockaddr_storage).cast(),
-                len,
-            )
-        } < 0
-        {
+        let local = Addr::from(SocketAddr::new(src, 0));
+        if unsafe { libc::bind(fd.as_raw_fd(), local.as_ptr(), local.size()) } < 0 {
             return Err(io::Error::last_os_error());
         }
-        let mut st: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-        let mut len = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        unsafe {
-            libc::getsockname(
-                fd.as_raw_fd(),
-                (&mut st as *mut libc::sockaddr_storage).cast(),
-                &mut len,
-            )
-        };
         // The "port" of an ICMP socket is its echo identifier.
-        let id = match i32::from(st.ss_family) {
-            libc::AF_INET6 => {
-                let s: libc::sockaddr_in6 = unsafe {
-                    std::ptr::read_unaligned((&st as *const libc::sockaddr_storage).cast())
-                };
-                u16::from_be(s.sin6_port)
-            }
-            _ => {
-                let s: libc::sockaddr_in = unsafe {
-                    std::ptr::read_unaligned((&st as *const libc::sockaddr_storage).cast())
-                };
-                u16::from_be(s.sin_port)
-            }
-        };
-        set(&fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1);
+        let id = local_addr(&fd).map_or(0, |a| a.port());
+        set_int(&fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1);
         if v6 {
-            set(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVERR, 1);
-            set(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1);
-            set(
+            set_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVERR, 1);
+            set_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1);
+            set_int(
                 &fd,
                 libc::IPPROTO_IPV6,
                 libc::IPV6_UNICAST_HOPS,
                 i32::from(ttl),
             );
         } else {
-            set(&fd, libc::IPPROTO_IP, libc::IP_RECVERR, 1);
-            set(&fd, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
-            set(&fd, libc::IPPROTO_IP, libc::IP_TTL, i32::from(ttl));
+            set_int(&fd, libc::IPPROTO_IP, libc::IP_RECVERR, 1);
+            set_int(&fd, libc::IPPROTO_IP, libc::IP_RECVTTL, 1);
+            set_int(&fd, libc::IPPROTO_IP, libc::IP_TTL, i32::from(ttl));
         }
         Ok(DgramNetwork {
             fd,
@@ -158,84 +75,31 @@ impl DgramNetwork {
             dst,
             local: src,
             id,
+            buf: vec![0; 65536],
             cancel: None,
         })
     }
 
     /// One message from the socket or (`errors`) its error queue, as a whole IP packet.
-    fn recv(&self, errors: bool) -> io::Result<Option<Received>> {
-        let mut buf = vec![0u8; 65536];
-        let mut name: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-        let mut control = [0u8; 512];
-        let mut iov = libc::iovec {
-            iov_base: buf.as_mut_ptr().cast(),
-            iov_len: buf.len(),
+    fn take(&mut self, errors: bool) -> io::Result<Option<Received>> {
+        let flags = if errors { libc::MSG_ERRQUEUE } else { 0 };
+        let m = match recv_msg(&self.fd, &mut self.buf, flags) {
+            Ok(Some(m)) => m,
+            Ok(None) => return Ok(None),
+            // An ICMP error about an earlier request is also reported as the socket's error;
+            // its details are on the error queue, read next.
+            Err(e) if !errors && e.raw_os_error().is_some_and(icmp_errno) => return Ok(None),
+            Err(e) => return Err(e),
         };
-        let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-        msg.msg_name = (&mut name as *mut libc::sockaddr_storage).cast();
-        msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        msg.msg_iov = &mut iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = control.as_mut_ptr().cast();
-        msg.msg_controllen = control.len();
-        let flags = libc::MSG_DONTWAIT | if errors { libc::MSG_ERRQUEUE } else { 0 };
-        let n = unsafe { libc::recvmsg(self.fd.as_raw_fd(), &mut msg, flags) };
-        if n < 0 {
-            let e = io::Error::last_os_error();
-            return match e.raw_os_error() {
-                Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(None),
-                // An ICMP error about an earlier request is also reported as the socket's
-                // error; its details are on the error queue, read next.
-                Some(c) if !errors && icmp_errno(c) => Ok(None),
-                _ => Err(e),
-            };
-        }
-        buf.truncate(n as usize);
-        let mut time = None;
-        let mut ttl = 64u8;
-        let mut err: Option<(u8, u8, Option<IpAddr>)> = None;
-        // SAFETY: walking the control messages the kernel wrote into `control`.
-        unsafe {
-            let mut c = libc::CMSG_FIRSTHDR(&msg);
-            while !c.is_null() {
-                let data = libc::CMSG_DATA(c);
-                match ((*c).cmsg_level, (*c).cmsg_type) {
-                    (libc::SOL_SOCKET, libc::SCM_TIMESTAMPNS) => {
-                        let ts: libc::timespec = std::ptr::read_unaligned(data.cast());
-                        time = Some(Duration::new(
-                            ts.tv_sec.max(0) as u64,
-                            ts.tv_nsec.max(0) as u32,
-                        ));
-                    }
-                    (libc::IPPROTO_IP, libc::IP_TTL)
-                    | (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT) => {
-                        let h: libc::c_int = std::ptr::read_unaligned(data.cast());
-                        ttl = h.clamp(0, 255) as u8;
-                    }
-                    (libc::IPPROTO_IP, libc::IP_RECVERR)
-                    | (libc::IPPROTO_IPV6, libc::IPV6_RECVERR) => {
-                        let ee: libc::sock_extended_err = std::ptr::read_unaligned(data.cast());
-                        // SO_EE_OFFENDER: the address right after the struct.
-                        let off = data.add(std::mem::size_of::<libc::sock_extended_err>());
-                        let st: libc::sockaddr_storage = std::ptr::read_unaligned(off.cast());
-                        let icmp = ee.ee_origin == libc::SO_EE_ORIGIN_ICMP
-                            || ee.ee_origin == libc::SO_EE_ORIGIN_ICMP6;
-                        if icmp {
-                            err = Some((ee.ee_type, ee.ee_code, addr_of(&st)));
-                        }
-                    }
-                    _ => {}
-                }
-                c = libc::CMSG_NXTHDR(&msg, c);
-            }
-        }
-        let time = time.unwrap_or_else(super::now);
+        let data = &self.buf[..m.len];
+        let time = m.time.unwrap_or_else(super::now);
+        let ttl = m.hops.unwrap_or(64);
         if errors {
             // Our request, quoted in the ICMP error the offender sent.
-            let Some((kind, code, Some(from))) = err else {
+            let Some((kind, code, Some(from))) = m.icmp_error else {
                 return Ok(None);
             };
-            let request = self.ip(self.local, self.dst, 64, &buf);
+            let request = self.ip(self.local, self.dst, 64, data);
             let mut icmp = vec![kind, code, 0, 0, 0, 0, 0, 0];
             icmp.extend_from_slice(&request);
             return Ok(Some(Received::new(
@@ -243,10 +107,10 @@ impl DgramNetwork {
                 self.ip(from, self.local, ttl, &icmp),
             )));
         }
-        let from = addr_of(&name).unwrap_or(self.dst);
+        let from = m.from.unwrap_or(self.dst);
         Ok(Some(Received::new(
             time,
-            self.ip(from, self.local, ttl, &buf),
+            self.ip(from, self.local, ttl, data),
         )))
     }
 
@@ -328,7 +192,7 @@ impl Network for DgramNetwork {
             IpAddr::V4(a) => SocketAddr::V4(SocketAddrV4::new(a, 0)),
             IpAddr::V6(a) => SocketAddr::V6(SocketAddrV6::new(a, 0, 0, 0)),
         };
-        let (st, len) = sockaddr(to);
+        let to = Addr::from(to);
         let t = super::now();
         let n = unsafe {
             libc::sendto(
@@ -336,8 +200,8 @@ impl Network for DgramNetwork {
                 icmp.as_ptr().cast(),
                 icmp.len(),
                 0,
-                (&st as *const libc::sockaddr_storage).cast(),
-                len,
+                to.as_ptr(),
+                to.size(),
             )
         };
         if n < 0 {
@@ -352,10 +216,10 @@ impl Network for DgramNetwork {
     }
     fn recv(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
         loop {
-            if let Some(r) = DgramNetwork::recv(self, false)? {
+            if let Some(r) = self.take(false)? {
                 return Ok(Some(r));
             }
-            if let Some(r) = DgramNetwork::recv(self, true)? {
+            if let Some(r) = self.take(true)? {
                 return Ok(Some(r));
             }
             let now = super::now();

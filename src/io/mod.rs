@@ -9,6 +9,7 @@ pub mod packet;
 pub mod raw;
 pub mod rawrecv;
 pub mod route;
+pub mod sock;
 
 use std::io;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

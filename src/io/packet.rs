@@ -50,9 +50,10 @@ impl PacketSender {
         if r < 0 {
             return Err(io::Error::last_os_error());
         }
-        let qdisc_bypass = setsockopt_int(&fd, libc::SOL_PACKET, libc::PACKET_QDISC_BYPASS, 1);
+        let qdisc_bypass =
+            super::sock::set_int(&fd, libc::SOL_PACKET, libc::PACKET_QDISC_BYPASS, 1);
         // A deep send buffer: a batch never waits for the previous one to drain.
-        let _ = setsockopt_int(&fd, libc::SOL_SOCKET, libc::SO_SNDBUF, 4 << 20);
+        let _ = super::sock::set_int(&fd, libc::SOL_SOCKET, libc::SO_SNDBUF, 4 << 20);
         Ok(PacketSender {
             fd,
             ifindex,
@@ -152,18 +153,6 @@ fn retry_busy(mut f: impl FnMut() -> isize) -> io::Result<isize> {
             }
             _ => return Err(e),
         }
-    }
-}
-
-fn setsockopt_int(fd: &OwnedFd, level: libc::c_int, name: libc::c_int, v: libc::c_int) -> bool {
-    unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            level,
-            name,
-            &v as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        ) == 0
     }
 }
 

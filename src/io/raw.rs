@@ -118,7 +118,7 @@ fn raw_socket(family: libc::c_int) -> io::Result<OwnedFd> {
 }
 
 fn send_to(fd: libc::c_int, packet: &[u8], dst: IpAddr) -> io::Result<()> {
-    let addr: sockaddr::Addr = match dst {
+    let addr: super::sock::Addr = match dst {
         IpAddr::V4(a) => SocketAddr::V4(SocketAddrV4::new(a, 0)),
         IpAddr::V6(a) => SocketAddr::V6(SocketAddrV6::new(a, 0, 0, 0)),
     }
@@ -130,73 +130,13 @@ fn send_to(fd: libc::c_int, packet: &[u8], dst: IpAddr) -> io::Result<()> {
             packet.len(),
             0,
             addr.as_ptr(),
-            addr.len(),
+            addr.size(),
         )
     };
     if n < 0 {
         return Err(io::Error::last_os_error());
     }
     Ok(())
-}
-
-/// `sockaddr_in`/`sockaddr_in6` from a `SocketAddr`.
-mod sockaddr {
-    use std::net::SocketAddr;
-
-    pub struct Addr {
-        storage: libc::sockaddr_storage,
-        len: libc::socklen_t,
-    }
-
-    impl Addr {
-        pub fn as_ptr(&self) -> *const libc::sockaddr {
-            (&self.storage as *const libc::sockaddr_storage).cast()
-        }
-        pub fn len(&self) -> libc::socklen_t {
-            self.len
-        }
-    }
-
-    impl From<SocketAddr> for Addr {
-        fn from(a: SocketAddr) -> Addr {
-            let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-            let len = match a {
-                SocketAddr::V4(v4) => {
-                    let sin = libc::sockaddr_in {
-                        sin_family: libc::AF_INET as libc::sa_family_t,
-                        sin_port: v4.port().to_be(),
-                        sin_addr: libc::in_addr {
-                            s_addr: u32::from_ne_bytes(v4.ip().octets()),
-                        },
-                        sin_zero: [0; 8],
-                    };
-                    unsafe {
-                        std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin)
-                    };
-                    std::mem::size_of::<libc::sockaddr_in>()
-                }
-                SocketAddr::V6(v6) => {
-                    let sin6 = libc::sockaddr_in6 {
-                        sin6_family: libc::AF_INET6 as libc::sa_family_t,
-                        sin6_port: v6.port().to_be(),
-                        sin6_flowinfo: 0,
-                        sin6_addr: libc::in6_addr {
-                            s6_addr: v6.ip().octets(),
-                        },
-                        sin6_scope_id: v6.scope_id(),
-                    };
-                    unsafe {
-                        std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin6)
-                    };
-                    std::mem::size_of::<libc::sockaddr_in6>()
-                }
-            };
-            Addr {
-                storage,
-                len: len as libc::socklen_t,
-            }
-        }
-    }
 }
 
 #[cfg(test)]

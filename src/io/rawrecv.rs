@@ -8,6 +8,7 @@
 //! reports. Either way the [`Network`] yields raw IP packets (LINKTYPE_RAW).
 
 use super::raw::RawSender;
+use super::sock::{recv_msg, set_int};
 use crate::engine::{Network, Received};
 use std::io;
 use std::net::{IpAddr, Ipv6Addr};
@@ -25,19 +26,8 @@ struct Sock {
 /// Raw receiving sockets for one family.
 pub struct RawReceiver {
     socks: Vec<Sock>,
-}
-
-fn on(fd: &OwnedFd, level: libc::c_int, name: libc::c_int) {
-    let one: libc::c_int = 1;
-    unsafe {
-        libc::setsockopt(
-            fd.as_raw_fd(),
-            level,
-            name,
-            &one as *const libc::c_int as *const libc::c_void,
-            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
-        );
-    }
+    /// Where each packet is received (and copied out of).
+    buf: Vec<u8>,
 }
 
 impl RawReceiver {
@@ -69,20 +59,11 @@ impl RawReceiver {
                 ));
             }
             let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-            on(&fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS);
-            let big: libc::c_int = 4 << 20;
-            unsafe {
-                libc::setsockopt(
-                    fd.as_raw_fd(),
-                    libc::SOL_SOCKET,
-                    libc::SO_RCVBUF,
-                    &big as *const libc::c_int as *const libc::c_void,
-                    4,
-                );
-            }
+            set_int(&fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1);
+            set_int(&fd, libc::SOL_SOCKET, libc::SO_RCVBUF, 4 << 20);
             if v6 {
-                on(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT);
-                on(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO);
+                set_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVHOPLIMIT, 1);
+                set_int(&fd, libc::IPPROTO_IPV6, libc::IPV6_RECVPKTINFO, 1);
             }
             socks.push(Sock {
                 fd,
@@ -90,13 +71,16 @@ impl RawReceiver {
                 proto: p as u8,
             });
         }
-        Ok(RawReceiver { socks })
+        Ok(RawReceiver {
+            socks,
+            buf: vec![0; 65536],
+        })
     }
 
     /// A packet ready on any socket, without waiting.
-    pub fn try_recv(&self) -> io::Result<Option<Received>> {
+    pub fn try_recv(&mut self) -> io::Result<Option<Received>> {
         for s in &self.socks {
-            if let Some(r) = recv_one(s)? {
+            if let Some(r) = recv_one(s, &mut self.buf)? {
                 return Ok(Some(r));
             }
         }
@@ -119,76 +103,26 @@ impl RawReceiver {
     }
 }
 
-fn recv_one(s: &Sock) -> io::Result<Option<Received>> {
-    let mut buf = vec![0u8; 65536];
-    let mut name: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
-    let mut control = [0u8; 256];
-    let mut iov = libc::iovec {
-        iov_base: buf.as_mut_ptr().cast(),
-        iov_len: buf.len(),
+fn recv_one(s: &Sock, buf: &mut [u8]) -> io::Result<Option<Received>> {
+    let Some(m) = recv_msg(&s.fd, buf, 0)? else {
+        return Ok(None);
     };
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_name = (&mut name as *mut libc::sockaddr_storage).cast();
-    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control.as_mut_ptr().cast();
-    msg.msg_controllen = control.len();
-    let n = unsafe { libc::recvmsg(s.fd.as_raw_fd(), &mut msg, libc::MSG_DONTWAIT) };
-    if n < 0 {
-        let e = io::Error::last_os_error();
-        return match e.raw_os_error() {
-            Some(libc::EAGAIN) | Some(libc::EINTR) => Ok(None),
-            _ => Err(e),
-        };
-    }
-    buf.truncate(n as usize);
-    let mut time = None;
-    let mut hlim = 64u8;
-    let mut dst = Ipv6Addr::UNSPECIFIED;
-    // SAFETY: walking the control messages the kernel wrote into `control`.
-    unsafe {
-        let mut c = libc::CMSG_FIRSTHDR(&msg);
-        while !c.is_null() {
-            let data = libc::CMSG_DATA(c);
-            match ((*c).cmsg_level, (*c).cmsg_type) {
-                (libc::SOL_SOCKET, libc::SCM_TIMESTAMPNS) => {
-                    let ts: libc::timespec = std::ptr::read_unaligned(data.cast());
-                    time = Some(Duration::new(
-                        ts.tv_sec.max(0) as u64,
-                        ts.tv_nsec.max(0) as u32,
-                    ));
-                }
-                (libc::IPPROTO_IPV6, libc::IPV6_HOPLIMIT) => {
-                    let h: libc::c_int = std::ptr::read_unaligned(data.cast());
-                    hlim = h.clamp(0, 255) as u8;
-                }
-                (libc::IPPROTO_IPV6, libc::IPV6_PKTINFO) => {
-                    let info: libc::in6_pktinfo = std::ptr::read_unaligned(data.cast());
-                    dst = Ipv6Addr::from(info.ipi6_addr.s6_addr);
-                }
-                _ => {}
-            }
-            c = libc::CMSG_NXTHDR(&msg, c);
+    let data = &buf[..m.len];
+    let time = m.time.unwrap_or_else(super::now);
+    let data = match (s.v6, m.from) {
+        (true, Some(IpAddr::V6(src))) => {
+            let dst = m.dst6.unwrap_or(Ipv6Addr::UNSPECIFIED);
+            let mut p = Vec::with_capacity(40 + data.len());
+            p.extend_from_slice(&[0x60, 0, 0, 0]);
+            p.extend_from_slice(&(data.len().min(65535) as u16).to_be_bytes());
+            p.push(s.proto);
+            p.push(m.hops.unwrap_or(64));
+            p.extend_from_slice(&src.octets());
+            p.extend_from_slice(&dst.octets());
+            p.extend_from_slice(data);
+            p
         }
-    }
-    let time = time.unwrap_or_else(super::now);
-    let data = if s.v6 {
-        // SAFETY: an AF_INET6 socket's sender is a sockaddr_in6.
-        let sin6: libc::sockaddr_in6 =
-            unsafe { std::ptr::read_unaligned((&name as *const libc::sockaddr_storage).cast()) };
-        let src = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
-        let mut p = Vec::with_capacity(40 + buf.len());
-        p.extend_from_slice(&[0x60, 0, 0, 0]);
-        p.extend_from_slice(&(buf.len().min(65535) as u16).to_be_bytes());
-        p.push(s.proto);
-        p.push(hlim);
-        p.extend_from_slice(&src.octets());
-        p.extend_from_slice(&dst.octets());
-        p.extend_from_slice(&buf);
-        p
-    } else {
-        buf
+        _ => data.to_vec(),
     };
     Ok(Some(Received::new(time, data)))
 }
