@@ -151,14 +151,13 @@ pub fn frame_for_link(plan: &Outgoing) -> Result<Option<Outgoing>> {
     let Some(first) = plan.dsts.first().copied() else {
         return Ok(None);
     };
+    // One read of the routing tables for every destination (a set can have thousands).
+    let routes = Routes::read();
     let hop = |d: IpAddr| -> Option<IpAddr> {
-        if route_to(d).ok()?.iface != plan.iface {
-            return None;
-        }
-        Some(match d {
-            IpAddr::V4(a) => IpAddr::V4(next_hop_v4(&plan.iface, a).unwrap_or(a)),
-            IpAddr::V6(a) => IpAddr::V6(next_hop_v6(&plan.iface, a).unwrap_or(a)),
-        })
+        routes
+            .hop(d, None)
+            .filter(|(i, _)| *i == plan.iface)
+            .map(|(_, h)| h)
     };
     let Some(h) = hop(first) else {
         return Ok(None);
@@ -263,6 +262,8 @@ pub fn iface_mac(iface: &str) -> Result<[u8; 6]> {
 /// same engine as `sr`.
 fn resolve(iface: &str, mac: [u8; 6], target: IpAddr) -> Result<[u8; 6]> {
     let route = route_to(target)?;
+    let routes = Routes::read();
+    let next_hop = routes.hop(target, Some(iface)).map_or(target, |(_, h)| h);
     let m = |b: [u8; 6]| {
         let mut s = String::new();
         pkt::layers::field::fmt_mac(&b, &mut s);
@@ -270,7 +271,10 @@ fn resolve(iface: &str, mac: [u8; 6], target: IpAddr) -> Result<[u8; 6]> {
     };
     let (hop, expr, filter, answer_layer, answer_field) = match (target, route.src) {
         (IpAddr::V4(t), src) => {
-            let hop = next_hop_v4(iface, t).unwrap_or(t);
+            let hop = match next_hop {
+                IpAddr::V4(h) => h,
+                IpAddr::V6(_) => t,
+            };
             let src = match src {
                 IpAddr::V4(s) => s,
                 IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
@@ -283,7 +287,10 @@ fn resolve(iface: &str, mac: [u8; 6], target: IpAddr) -> Result<[u8; 6]> {
             (IpAddr::V4(hop), expr, "arp", "ARP", "hwsrc")
         }
         (IpAddr::V6(t), src) => {
-            let hop = next_hop_v6(iface, t).unwrap_or(t);
+            let hop = match next_hop {
+                IpAddr::V6(h) => h,
+                IpAddr::V4(_) => t,
+            };
             let o = hop.octets();
             let group = Ipv6Addr::new(
                 0xff02,
@@ -338,61 +345,83 @@ fn resolve(iface: &str, mac: [u8; 6], target: IpAddr) -> Result<[u8; 6]> {
     found.ok_or_else(|| anyhow!("{hop} did not answer on {iface} ({filter}): set Ether(dst=…)"))
 }
 
-/// The IPv6 next hop for `dst` on `iface` from the kernel's table, when it is not on-link.
-fn next_hop_v6(iface: &str, dst: Ipv6Addr) -> Option<Ipv6Addr> {
-    let table = std::fs::read_to_string("/proc/net/ipv6_route").ok()?;
-    let addr = |s: &str| u128::from_str_radix(s, 16).ok().map(Ipv6Addr::from);
-    let d = u128::from(dst);
-    let mut best: Option<(u32, Ipv6Addr)> = None;
-    for line in table.lines() {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 10 || f[9] != iface {
-            continue;
-        }
-        let (Some(net), Ok(plen), Some(gw)) =
-            (addr(f[0]), u32::from_str_radix(f[1], 16), addr(f[4]))
-        else {
-            continue;
-        };
-        let mask = if plen == 0 {
-            0
-        } else {
-            u128::MAX << (128 - plen.min(128))
-        };
-        if d & mask == u128::from(net) & mask && best.is_none_or(|(p, _)| plen > p) {
-            let hop = if gw.is_unspecified() { dst } else { gw };
-            best = Some((plen, hop));
-        }
-    }
-    best.map(|(_, h)| h)
+/// The kernel's main routing tables, read once: the outgoing interface and next hop for a
+/// destination by longest prefix.
+struct Routes {
+    v4: String,
+    v6: String,
 }
 
-/// The IPv4 gateway for `dst` on `iface` from the kernel's table, when it is not on-link.
-fn next_hop_v4(iface: &str, dst: Ipv4Addr) -> Option<Ipv4Addr> {
-    let table = std::fs::read_to_string("/proc/net/route").ok()?;
-    // Each word is printed as the host reads the network-order bytes: its native bytes are
-    // the address.
-    let hex = |s: &str| {
-        u32::from_str_radix(s, 16)
-            .ok()
-            .map(|v| u32::from(Ipv4Addr::from(v.to_ne_bytes())))
-    };
-    let d = u32::from(dst);
-    let mut best: Option<(u32, Ipv4Addr)> = None;
-    for line in table.lines().skip(1) {
-        let f: Vec<&str> = line.split_whitespace().collect();
-        if f.len() < 8 || f[0] != iface {
-            continue;
-        }
-        let (Some(net), Some(gw), Some(mask)) = (hex(f[1]), hex(f[2]), hex(f[7])) else {
-            continue;
-        };
-        if d & mask == net && best.is_none_or(|(m, _)| mask.count_ones() > m) {
-            let hop = if gw == 0 { dst } else { Ipv4Addr::from(gw) };
-            best = Some((mask.count_ones(), hop));
+impl Routes {
+    fn read() -> Routes {
+        let r = |p: &str| std::fs::read_to_string(p).unwrap_or_default();
+        Routes {
+            v4: r("/proc/net/route"),
+            v6: r("/proc/net/ipv6_route"),
         }
     }
-    best.map(|(_, h)| h)
+
+    /// The interface and next hop (the destination itself when on-link) for `dst`, among the
+    /// routes of interface `on` when given.
+    fn hop(&self, dst: IpAddr, on: Option<&str>) -> Option<(&str, IpAddr)> {
+        match dst {
+            IpAddr::V4(d) => self.hop_v4(d, on).map(|(i, h)| (i, IpAddr::V4(h))),
+            IpAddr::V6(d) => self.hop_v6(d, on).map(|(i, h)| (i, IpAddr::V6(h))),
+        }
+    }
+
+    fn hop_v6(&self, dst: Ipv6Addr, on: Option<&str>) -> Option<(&str, Ipv6Addr)> {
+        let addr = |s: &str| u128::from_str_radix(s, 16).ok().map(Ipv6Addr::from);
+        let d = u128::from(dst);
+        let mut best: Option<(u32, &str, Ipv6Addr)> = None;
+        for line in self.v6.lines() {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 10 || on.is_some_and(|i| i != f[9]) {
+                continue;
+            }
+            let (Some(net), Ok(plen), Some(gw)) =
+                (addr(f[0]), u32::from_str_radix(f[1], 16), addr(f[4]))
+            else {
+                continue;
+            };
+            let mask = if plen == 0 {
+                0
+            } else {
+                u128::MAX << (128 - plen.min(128))
+            };
+            if d & mask == u128::from(net) & mask && best.is_none_or(|(p, _, _)| plen > p) {
+                let hop = if gw.is_unspecified() { dst } else { gw };
+                best = Some((plen, f[9], hop));
+            }
+        }
+        best.map(|(_, i, h)| (i, h))
+    }
+
+    fn hop_v4(&self, dst: Ipv4Addr, on: Option<&str>) -> Option<(&str, Ipv4Addr)> {
+        // Each word is printed as the host reads the network-order bytes: its native bytes are
+        // the address.
+        let hex = |s: &str| {
+            u32::from_str_radix(s, 16)
+                .ok()
+                .map(|v| u32::from(Ipv4Addr::from(v.to_ne_bytes())))
+        };
+        let d = u32::from(dst);
+        let mut best: Option<(u32, &str, Ipv4Addr)> = None;
+        for line in self.v4.lines().skip(1) {
+            let f: Vec<&str> = line.split_whitespace().collect();
+            if f.len() < 8 || on.is_some_and(|i| i != f[0]) {
+                continue;
+            }
+            let (Some(net), Some(gw), Some(mask)) = (hex(f[1]), hex(f[2]), hex(f[7])) else {
+                continue;
+            };
+            if d & mask == net && best.is_none_or(|(m, _, _)| mask.count_ones() > m) {
+                let hop = if gw == 0 { dst } else { Ipv4Addr::from(gw) };
+                best = Some((mask.count_ones(), f[0], hop));
+            }
+        }
+        best.map(|(_, i, h)| (i, h))
+    }
 }
 
 /// Opens the network the engine runs on: a capture on `iface` (its filter set before anything
