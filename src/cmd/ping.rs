@@ -220,15 +220,12 @@ pub fn source(s: Option<&str>, v6: bool) -> Result<(Option<IpAddr>, Option<Strin
             .ok_or_else(|| anyhow!("-I {s}: no interface holds this address"))?;
         return Ok((Some(a), Some(iface)));
     }
-    let devices = pcap::Device::list().map_err(|e| anyhow!("listing interfaces: {e}"))?;
-    let d = devices
+    pkt::io::packet::if_index(s).map_err(|e| anyhow!("-I {s}: {e}"))?;
+    let all = pkt::io::route::addresses()?;
+    let a = all
         .iter()
-        .find(|d| d.name == s)
-        .ok_or_else(|| anyhow!("-I {s}: no such interface (see `pkt ifaces`)"))?;
-    let a = d
-        .addresses
-        .iter()
-        .map(|a| a.addr)
+        .filter(|(n, _, _)| n == s)
+        .map(|(_, a, _)| *a)
         .find(|a| a.is_ipv6() == v6 && !matches!(a, IpAddr::V6(x) if x.segments()[0] == 0xfe80))
         .ok_or_else(|| anyhow!("-I {s}: no IPv{} address", if v6 { 6 } else { 4 }))?;
     Ok((Some(a), Some(s.to_string())))

@@ -32,15 +32,14 @@ pub fn route_to(dst: IpAddr) -> io::Result<Route> {
     Ok(Route { iface, src })
 }
 
-/// The interface that holds this address (loopback addresses: the loopback interface), from
-/// `getifaddrs` (libpcap's device list would open and close a packet socket per interface).
-pub fn iface_with(addr: IpAddr) -> io::Result<Option<String>> {
+/// Every interface address, as (interface, address, loopback), from `getifaddrs` (libpcap's
+/// device list would open and close a packet socket per interface).
+pub fn addresses() -> io::Result<Vec<(String, IpAddr, bool)>> {
     let mut head: *mut libc::ifaddrs = std::ptr::null_mut();
     if unsafe { libc::getifaddrs(&mut head) } != 0 {
         return Err(io::Error::last_os_error());
     }
-    let mut found = None;
-    let mut loopback = None;
+    let mut out = Vec::new();
     let mut p = head;
     // SAFETY: walking the list getifaddrs made, freed below.
     unsafe {
@@ -49,12 +48,6 @@ pub fn iface_with(addr: IpAddr) -> io::Result<Option<String>> {
             p = ifa.ifa_next;
             if ifa.ifa_addr.is_null() || ifa.ifa_name.is_null() {
                 continue;
-            }
-            let name = std::ffi::CStr::from_ptr(ifa.ifa_name)
-                .to_string_lossy()
-                .into_owned();
-            if ifa.ifa_flags & libc::IFF_LOOPBACK as u32 != 0 && loopback.is_none() {
-                loopback = Some(name.clone());
             }
             let a = match i32::from((*ifa.ifa_addr).sa_family) {
                 libc::AF_INET => {
@@ -67,14 +60,25 @@ pub fn iface_with(addr: IpAddr) -> io::Result<Option<String>> {
                 }
                 _ => continue,
             };
-            if a == addr {
-                found = Some(name);
-                break;
-            }
+            let name = std::ffi::CStr::from_ptr(ifa.ifa_name)
+                .to_string_lossy()
+                .into_owned();
+            out.push((name, a, ifa.ifa_flags & libc::IFF_LOOPBACK as u32 != 0));
         }
         libc::freeifaddrs(head);
     }
-    Ok(found.or_else(|| addr.is_loopback().then_some(loopback).flatten()))
+    Ok(out)
+}
+
+/// The interface that holds this address (loopback addresses: the loopback interface).
+pub fn iface_with(addr: IpAddr) -> io::Result<Option<String>> {
+    let all = addresses()?;
+    let found = all.iter().find(|(_, a, _)| *a == addr).or_else(|| {
+        addr.is_loopback()
+            .then(|| all.iter().find(|(_, _, lo)| *lo))
+            .flatten()
+    });
+    Ok(found.map(|(n, _, _)| n.clone()))
 }
 
 #[cfg(test)]
