@@ -130,8 +130,9 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
+/// The host ping and traceroute probe, and its address family.
 #[derive(Args, Debug)]
-pub struct TracerouteArgs {
+pub struct HostArgs {
     /// The host: an address, or a name for the system resolver.
     #[arg(value_name = "HOST")]
     pub host: String,
@@ -141,6 +142,19 @@ pub struct TracerouteArgs {
     /// IPv6 only.
     #[arg(short = '6')]
     pub v6: bool,
+}
+
+impl HostArgs {
+    /// The host's address: itself, or the resolver's first of the family asked for.
+    pub fn resolve(&self) -> anyhow::Result<std::net::IpAddr> {
+        crate::cmd::ping::resolve(&self.host, self.v4, self.v6)
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TracerouteArgs {
+    #[command(flatten)]
+    pub target: HostArgs,
     /// UDP probes (the default), to port 33434 (or -p).
     #[arg(short = 'U', long = "udp", conflicts_with_all = ["icmp", "tcp"])]
     pub udp: bool,
@@ -228,15 +242,8 @@ pub struct TracerouteArgs {
 
 #[derive(Args, Debug)]
 pub struct PingArgs {
-    /// The host: an address, or a name for the system resolver.
-    #[arg(value_name = "HOST")]
-    pub host: String,
-    /// IPv4 only.
-    #[arg(short = '4', conflicts_with = "v6")]
-    pub v4: bool,
-    /// IPv6 only.
-    #[arg(short = '6')]
-    pub v6: bool,
+    #[command(flatten)]
+    pub target: HostArgs,
     /// Stop after COUNT probes.
     #[arg(short = 'c', value_name = "COUNT")]
     pub count: Option<u64>,

@@ -19,7 +19,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 pub fn run(args: &PingArgs) -> Result<ExitCode> {
-    let dst = resolve(&args.host, args.v4, args.v6)?;
+    let dst = args.target.resolve()?;
     let v6 = dst.is_ipv6();
     let (src_addr, src_iface) = source(args.source.as_deref(), v6)?;
     let route = route_to(dst).with_context(|| format!("the route to {dst}"))?;
@@ -122,7 +122,10 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
         let sep = if from.is_empty() { "" } else { ":" };
         // iputils writes no space before an IPv6 address's parenthesis.
         let gap = if v6 { "" } else { " " };
-        out.line(&format!("PING {}{gap}({dst}){from}{sep} {what}", args.host));
+        out.line(&format!(
+            "PING {}{gap}({dst}){from}{sep} {what}",
+            args.target.host
+        ));
     }
     let stats = ping::run(
         &mut net,
@@ -135,7 +138,7 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
     if let Some(e) = out.failed.take() {
         return Err(e.into());
     }
-    out.finish(&args.host, &stats)?;
+    out.finish(&args.target.host, &stats)?;
     let enough = match (args.deadline, args.count) {
         (Some(_), Some(c)) => stats.received >= c,
         _ => true,

@@ -3,7 +3,7 @@
 //! table (plus which hops only rate-limit their ICMP errors); `--json` gives per-probe events
 //! and per-hop statistics.
 
-use super::ping::{resolve, source};
+use super::ping::source;
 use crate::cli::TracerouteArgs;
 use anyhow::{Context, Result, anyhow, bail};
 use comfy_table::presets::UTF8_BORDERS_ONLY;
@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
-    let dst = resolve(&args.host, args.v4, args.v6)?;
+    let dst = args.target.resolve()?;
     let v6 = dst.is_ipv6();
     // -s or -i choose the source address; -i also the interface the probes leave by.
     let (src_addr, _) = match (&args.source, &args.iface) {
@@ -78,7 +78,7 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
         writeln!(
             so,
             "traceroute to {} ({dst}), {} hops max, {size} byte packets",
-            args.host, cfg.max_ttl
+            args.target.host, cfg.max_ttl
         )?;
         so.flush()?;
     }
@@ -134,7 +134,7 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
         writeln!(
             so,
             "{}",
-            serde_json::json!({"type": "summary", "host": args.host, "dst": dst.to_string(),
+            serde_json::json!({"type": "summary", "host": args.target.host, "dst": dst.to_string(),
                 "reached": reached, "rounds": traces.len()})
         )?;
     } else if args.report {
@@ -142,7 +142,7 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
             so,
             "HOST: {} → {} ({dst}), {} rounds",
             hostname(),
-            args.host,
+            args.target.host,
             traces.len()
         )?;
         writeln!(so, "{}", report_table(&rows))?;
