@@ -63,7 +63,12 @@ impl Live {
             .promisc(o.promisc)
             .precision(Precision::Nano)
             .timeout(if o.immediate { 10 } else { 100 });
-        if let Some(b) = o.buffer {
+        // In immediate mode libpcap's ring has a slot per packet sized by the snap length, so its
+        // default 2 MiB holds only 8 packets of 256 KiB: a burst overflows it. Room for 128.
+        let buffer = o.buffer.or(o
+            .immediate
+            .then(|| o.snaplen.saturating_mul(128).clamp(2 << 20, 32 << 20)));
+        if let Some(b) = buffer {
             inactive = inactive.buffer_size(b);
         }
         let cap = inactive.open().map_err(|e| pcap_err(e, &what))?;
