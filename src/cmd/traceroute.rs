@@ -10,7 +10,7 @@ use comfy_table::presets::UTF8_BORDERS_ONLY;
 use comfy_table::{CellAlignment, Table};
 use pkt::engine::trace::{self, Config, Event, HopStats, Kind, Method, Trace};
 use pkt::io::rawrecv::RawNetwork;
-use pkt::io::route::route_to;
+use pkt::io::route::source_for;
 use std::io::Write;
 use std::net::IpAddr;
 use std::process::ExitCode;
@@ -25,7 +25,8 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
         (None, Some(i)) => source(Some(i), v6)?,
         (None, None) => (None, None),
     };
-    let route = route_to(dst).with_context(|| format!("the route to {dst}"))?;
+    // The source address only: naming the interface would list them all (getifaddrs).
+    let route_src = source_for(dst).with_context(|| format!("the route to {dst}"))?;
     let method = if args.icmp {
         Method::Icmp
     } else if args.tcp {
@@ -41,7 +42,7 @@ pub fn run(args: &TracerouteArgs) -> Result<ExitCode> {
         );
     }
     let (wait, here, near) = parse_wait(&args.wait)?;
-    let mut cfg = Config::new(dst, src_addr.unwrap_or(route.src), method);
+    let mut cfg = Config::new(dst, src_addr.unwrap_or(route_src), method);
     if let Some(p) = args.port {
         cfg.port = p;
     }

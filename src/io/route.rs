@@ -15,14 +15,7 @@ pub struct Route {
 
 /// The route to `dst`.
 pub fn route_to(dst: IpAddr) -> io::Result<Route> {
-    let bind: SocketAddr = match dst {
-        IpAddr::V4(_) => "0.0.0.0:0".parse().expect("address"),
-        IpAddr::V6(_) => "[::]:0".parse().expect("address"),
-    };
-    let s = UdpSocket::bind(bind)?;
-    s.connect(SocketAddr::new(dst, 9))
-        .map_err(|e| io::Error::new(e.kind(), format!("no route to {dst}: {e}")))?;
-    let src = s.local_addr()?.ip();
+    let src = source_for(dst)?;
     let iface = iface_with(src)?.ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::NotFound,
@@ -30,6 +23,19 @@ pub fn route_to(dst: IpAddr) -> io::Result<Route> {
         )
     })?;
     Ok(Route { iface, src })
+}
+
+/// The source address the kernel picks for `dst` (a connected UDP socket; nothing is sent).
+/// Cheaper than [`route_to`], which also lists the interfaces to name the one holding it.
+pub fn source_for(dst: IpAddr) -> io::Result<IpAddr> {
+    let bind: SocketAddr = match dst {
+        IpAddr::V4(_) => "0.0.0.0:0".parse().expect("address"),
+        IpAddr::V6(_) => "[::]:0".parse().expect("address"),
+    };
+    let s = UdpSocket::bind(bind)?;
+    s.connect(SocketAddr::new(dst, 9))
+        .map_err(|e| io::Error::new(e.kind(), format!("no route to {dst}: {e}")))?;
+    Ok(s.local_addr()?.ip())
 }
 
 /// Every interface address, as (interface, address, loopback), from `getifaddrs` (libpcap's
