@@ -75,7 +75,7 @@ impl DgramNetwork {
             dst,
             local: src,
             id,
-            buf: vec![0; 65536],
+            buf: Vec::with_capacity(65536),
             cancel: None,
         })
     }

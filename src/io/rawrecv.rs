@@ -73,7 +73,7 @@ impl RawReceiver {
         }
         Ok(RawReceiver {
             socks,
-            buf: vec![0; 65536],
+            buf: Vec::with_capacity(65536),
         })
     }
 
@@ -103,7 +103,7 @@ impl RawReceiver {
     }
 }
 
-fn recv_one(s: &Sock, buf: &mut [u8]) -> io::Result<Option<Received>> {
+fn recv_one(s: &Sock, buf: &mut Vec<u8>) -> io::Result<Option<Received>> {
     let Some(m) = recv_msg(&s.fd, buf, 0)? else {
         return Ok(None);
     };

@@ -129,14 +129,16 @@ pub struct Msg {
     pub icmp_error: Option<(u8, u8, Option<IpAddr>)>,
 }
 
-/// `recvmsg` into `buf` without waiting; `None` when nothing is there. Other failures are the
-/// socket's errors, returned as they are.
-pub fn recv_msg(fd: &OwnedFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<Option<Msg>> {
+/// `recvmsg` into `buf`'s capacity without waiting (`buf` then holds the message); `None` when
+/// nothing is there. Other failures are the socket's errors, returned as they are. The buffer is
+/// never zeroed: a 64 KiB one costs only the pages messages reach.
+pub fn recv_msg(fd: &OwnedFd, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Result<Option<Msg>> {
     let mut name: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
     let mut control = [0u8; 512];
+    buf.clear();
     let mut iov = libc::iovec {
         iov_base: buf.as_mut_ptr().cast(),
-        iov_len: buf.len(),
+        iov_len: buf.capacity(),
     };
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_name = (&mut name as *mut libc::sockaddr_storage).cast();
@@ -153,6 +155,8 @@ pub fn recv_msg(fd: &OwnedFd, buf: &mut [u8], flags: libc::c_int) -> io::Result<
             _ => Err(e),
         };
     }
+    // SAFETY: the kernel wrote `n` (at most the capacity) bytes at the start of the buffer.
+    unsafe { buf.set_len(n as usize) };
     let mut m = Msg {
         len: n as usize,
         from: socket_addr(&name).map(|a| a.ip()),
