@@ -33,7 +33,10 @@ fn version() -> &'static str {
     })
 }
 
+/// Each subcommand's arguments are declared only when it runs (`defer`): building all of them
+/// cost every run of `pkt` about 60 page faults; help, completions and man pages build them all.
 #[derive(Subcommand, Debug)]
+#[command(defer = true)]
 pub enum Command {
     /// Read pcap/pcapng files and print their packets (like `tcpdump -r`).
     #[command(after_help = "Examples:\n  \
@@ -130,7 +133,8 @@ pub struct CompletionsArgs {
     pub shell: clap_complete::Shell,
 }
 
-/// The host ping and traceroute probe, and its address family.
+// The host ping and traceroute probe, and its address family. The flattened structs have plain
+// comments: a doc comment would become the `about` of each deferred subcommand that flattens it.
 #[derive(Args, Debug)]
 pub struct HostArgs {
     /// The host: an address, or a name for the system resolver.
@@ -392,7 +396,7 @@ pub struct IfacesArgs {
     pub json: bool,
 }
 
-/// How packets leave: shared by send, sr and sr1.
+// How packets leave: shared by send, sr and sr1.
 #[derive(Args, Debug, Clone)]
 pub struct SendOpts {
     /// Interface for layer-2 sends (default: the one the route to the destination uses).
@@ -431,7 +435,7 @@ pub struct SendArgs {
     pub json: bool,
 }
 
-/// What sr and sr1 share: the packets, how they leave, timing and matching.
+// What sr and sr1 share: the packets, how they leave, timing and matching.
 #[derive(Args, Debug, Clone)]
 pub struct MatchOpts {
     /// The packets, as scapy writes them.
@@ -528,7 +532,7 @@ pub struct LsArgs {
     pub names: bool,
 }
 
-/// The views every command that prints packets offers.
+// The views every command that prints packets offers.
 #[derive(Args, Debug)]
 pub struct ViewArgs {
     /// Print every field of every layer (scapy's show()).

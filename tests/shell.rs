@@ -53,6 +53,34 @@ fn version_names_libpcap_and_help_groups_the_commands() {
 }
 
 #[test]
+fn each_subcommand_help_opens_with_its_own_summary() {
+    // The subcommands' arguments are declared lazily (clap's `defer`); a doc comment on a
+    // flattened struct would then replace the subcommand's summary in its own help.
+    let h = stdout(&pkt(&["--help"]));
+    let listed: Vec<(String, String)> = h
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| {
+            let (name, about) = l.trim().split_once(' ')?;
+            Some((name.to_string(), about.trim().to_string()))
+        })
+        .filter(|(name, _)| name != "help")
+        .collect();
+    assert!(listed.len() >= 14, "{h}");
+    for (name, about) in &listed {
+        let sub = stdout(&pkt(&[name.as_str(), "--help"]));
+        let first = sub.lines().next().unwrap_or_default();
+        assert_eq!(
+            first.trim_end_matches('.'),
+            about.trim_end_matches('.'),
+            "{name}"
+        );
+    }
+}
+
+#[test]
 fn completions_are_valid_scripts() {
     let dir = common::temp_dir("completions");
     for (shell, check) in [
