@@ -80,6 +80,46 @@ fn each_subcommand_help_opens_with_its_own_summary() {
     }
 }
 
+/// The shared libraries `pkt` loads, as the dynamic loader lists them (what `ldd` prints).
+fn loaded_libraries() -> String {
+    let o = Command::new(common::PKT)
+        .arg("--version")
+        .env("LD_TRACE_LOADED_OBJECTS", "1")
+        .output()
+        .expect("run pkt");
+    stdout(&o)
+}
+
+#[test]
+#[cfg(pkt_static_pcap)]
+fn libpcap_is_linked_in_without_d_bus() {
+    // scripts/build.rs linked libpcap.a, with pkt's stand-ins for its D-Bus module.
+    let libs = loaded_libraries();
+    assert!(libs.contains("libc.so"), "{libs}");
+    for lib in ["libpcap", "libdbus", "libsystemd", "libgcrypt"] {
+        assert!(!libs.contains(lib), "{lib} is loaded: {libs}");
+    }
+    // libpcap itself works: its version, and a D-Bus device is simply not there.
+    assert!(stdout(&pkt(&["--version"])).contains("libpcap version"));
+    let o = pkt(&["sniff", "-i", "dbus-system", "-c", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("no interface 'dbus-system'"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+#[cfg(not(pkt_static_pcap))]
+fn libpcap_is_linked_in_without_d_bus() {
+    eprintln!(
+        "skipped: libpcap is linked dynamically here (scripts/build.rs found no usable \
+         libpcap.a, or PKT_PCAP_DYNAMIC is set); loaded: {}",
+        loaded_libraries()
+    );
+}
+
 #[test]
 fn completions_are_valid_scripts() {
     let dir = common::temp_dir("completions");

@@ -5,6 +5,8 @@
 
 pub mod dgram;
 pub mod live;
+#[cfg(pkt_static_pcap)]
+pub mod nodbus;
 pub mod packet;
 pub mod raw;
 pub mod rawrecv;
