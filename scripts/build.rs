@@ -13,6 +13,12 @@
 //! pcap, dbus-1 and systemd, and `libpcap.a` is in pkg-config's libdir. Otherwise, or with
 //! `PKT_PCAP_DYNAMIC=1`, nothing changes: the pcap crate links libpcap.so as before.
 //! The `pkt_static_pcap` cfg tells the crate which one happened.
+//!
+//! The same goes for the unwinder: Rust's standard library loads libgcc_s.so for it, whose
+//! start-up code probes the CPU with `cpuid` (a trap to the hypervisor in a VM: ~0.2 ms per
+//! run here). GCC's static unwinder, `libgcc_eh.a` (what `gcc -static-libgcc` links), provides
+//! the same `_Unwind_*` functions inside the binary when the C compiler has it; the
+//! `pkt_static_unwind` cfg says so.
 
 use std::path::Path;
 use std::process::Command;
@@ -21,6 +27,7 @@ fn main() {
     println!("cargo:rerun-if-changed=scripts/build.rs");
     println!("cargo:rerun-if-env-changed=PKT_PCAP_DYNAMIC");
     println!("cargo:rerun-if-env-changed=LIBPCAP_LIBDIR");
+    println!("cargo:rerun-if-env-changed=CC");
     println!("cargo:rustc-check-cfg=cfg(pkt_static_pcap)");
     match static_libdir() {
         Ok(dir) => {
@@ -30,6 +37,34 @@ fn main() {
         }
         Err(why) => println!("cargo:warning=linking libpcap dynamically: {why}"),
     }
+    println!("cargo:rustc-check-cfg=cfg(pkt_static_unwind)");
+    if let Some(dir) = gcc_eh_dir() {
+        println!("cargo:rustc-link-search=native={dir}");
+        println!("cargo:rustc-link-lib=static:-bundle=gcc_eh");
+        println!("cargo:rustc-cfg=pkt_static_unwind");
+    }
+}
+
+/// The directory of the C compiler's `libgcc_eh.a`, on Linux with glibc (where Rust links
+/// libgcc_s), unless PKT_PCAP_DYNAMIC asks for the plain link.
+fn gcc_eh_dir() -> Option<String> {
+    let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").ok()? == "linux"
+        && std::env::var("CARGO_CFG_TARGET_ENV").ok()? == "gnu";
+    if !linux_gnu || std::env::var_os("PKT_PCAP_DYNAMIC").is_some_and(|v| v != "0") {
+        return None;
+    }
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".into());
+    let out = Command::new(cc)
+        .arg("-print-file-name=libgcc_eh.a")
+        .output()
+        .ok()?;
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    // Without the file, the compiler prints the bare name back.
+    let p = Path::new(&path);
+    if !out.status.success() || !p.is_absolute() || !p.is_file() {
+        return None;
+    }
+    Some(p.parent()?.to_string_lossy().into_owned())
 }
 
 /// The directory holding a `libpcap.a` pkt can link, or why not.

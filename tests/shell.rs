@@ -111,6 +111,17 @@ fn libpcap_is_linked_in_without_d_bus() {
 }
 
 #[test]
+#[cfg(pkt_static_unwind)]
+fn the_unwinder_is_linked_in() {
+    // scripts/build.rs linked libgcc_eh.a: libgcc_s.so (and its cpuid-probing start-up) stays
+    // out, and pkt still runs.
+    let libs = loaded_libraries();
+    assert!(libs.contains("libc.so"), "{libs}");
+    assert!(!libs.contains("libgcc_s"), "{libs}");
+    assert!(pkt(&["--version"]).status.success());
+}
+
+#[test]
 #[cfg(not(pkt_static_pcap))]
 fn libpcap_is_linked_in_without_d_bus() {
     eprintln!(
