@@ -371,6 +371,7 @@ pub fn run<N: Network, C: Clock>(
     let mut end = total;
     let mut reached = false;
     let mut pkt = Packet::default();
+    let mut limits = Limits::new();
     let linktype = net.linktype();
     let cancelled = || {
         cfg.cancel
@@ -382,14 +383,15 @@ pub fn run<N: Network, C: Clock>(
             return Ok(finish(cfg, &st, end, reached, true));
         }
         let now = clock.now();
+        limits.update(cfg, &st, q, end);
         // Give up on probes past their time.
-        for k in 0..end.min(next) {
-            if st[k].resolved() {
+        for (k, s) in st.iter_mut().enumerate().take(end.min(next)) {
+            if s.resolved() {
                 continue;
             }
-            let sent = st[k].sent.unwrap_or(now);
-            if now >= sent + limit(cfg, &st, k, q, end) {
-                st[k].given_up = true;
+            let sent = s.sent.unwrap_or(now);
+            if now >= sent + limits.of(k, q) {
+                s.given_up = true;
                 on_event(Event::Probe {
                     ttl: ttl_of(k),
                     query: (k % q) as u8,
@@ -420,11 +422,11 @@ pub fn run<N: Network, C: Clock>(
         if next < end && in_flight < cfg.window.max(1) {
             wake = next_send;
         }
-        for k in 0..end.min(next) {
-            if !st[k].resolved()
-                && let Some(s) = st[k].sent
+        for (k, s) in st.iter().enumerate().take(end.min(next)) {
+            if !s.resolved()
+                && let Some(sent) = s.sent
             {
-                wake = wake.min(s + limit(cfg, &st, k, q, end));
+                wake = wake.min(sent + limits.of(k, q));
             }
         }
         let Some(r) = net.recv(wake)? else {
@@ -481,29 +483,60 @@ fn index_of(base: u16, tag: u16) -> usize {
 /// The shortest wait `here` and `near` can cut a probe's to.
 pub const MIN_WAIT: Duration = Duration::from_millis(50);
 
-/// How long probe `k` is waited for: `wait`, cut to `here` × an RTT from its own hop or
-/// `near` × one from a later hop (traceroute's -w MAX,HERE,NEAR).
-fn limit(cfg: &Config, st: &[State], k: usize, q: usize, end: usize) -> Duration {
-    let hop = k / q;
-    let mut l = cfg.wait;
-    for (j, s) in st.iter().enumerate().take(end) {
-        let Some(a) = s.answer else {
-            continue;
-        };
-        let factor = if j / q == hop {
-            cfg.here
-        } else if j / q > hop {
-            cfg.near
-        } else {
-            continue;
-        };
-        if factor > 0.0 {
-            // Never below MIN_WAIT: at LAN round trips (tens of µs) a factor of them would give
-            // up on answers still in the router's queue behind the other probes.
-            l = l.min(a.rtt.mul_f64(factor).max(MIN_WAIT));
+/// How long each hop's probes are waited for: `wait`, cut to `here` × the best RTT from the same
+/// hop or `near` × the best from a later one (traceroute's -w MAX,HERE,NEAR). Computed once
+/// per pass of the loop from the answers so far, in one walk over them.
+struct Limits {
+    /// Per hop: the wait for its probes.
+    wait: Vec<Duration>,
+    /// Per hop: the best RTT answered there.
+    best: Vec<Option<Duration>>,
+}
+
+impl Limits {
+    fn new() -> Limits {
+        Limits {
+            wait: Vec::new(),
+            best: Vec::new(),
         }
     }
-    l
+
+    /// From the answers of the probes before `end` (`q` per hop).
+    fn update(&mut self, cfg: &Config, st: &[State], q: usize, end: usize) {
+        let hops = end.div_ceil(q);
+        // The best RTT answered at each hop, then from each hop on.
+        self.best.clear();
+        self.best.extend(
+            st[..end.min(st.len())]
+                .chunks(q)
+                .map(|c| c.iter().filter_map(|s| s.answer.map(|a| a.rtt)).min()),
+        );
+        let best = &self.best;
+        let cut = |factor: f64, rtt: Option<Duration>| match rtt {
+            // Never below MIN_WAIT: at LAN round trips (tens of µs) a factor of them would give
+            // up on answers still in the router's queue behind the other probes.
+            Some(r) if factor > 0.0 => r.mul_f64(factor).max(MIN_WAIT),
+            _ => Duration::MAX,
+        };
+        self.wait.clear();
+        self.wait.resize(hops, cfg.wait);
+        let mut beyond: Option<Duration> = None;
+        for h in (0..best.len()).rev() {
+            self.wait[h] = cfg
+                .wait
+                .min(cut(cfg.here, best[h]))
+                .min(cut(cfg.near, beyond));
+            beyond = match (beyond, best[h]) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+        }
+    }
+
+    /// The wait for probe `k`.
+    fn of(&self, k: usize, q: usize) -> Duration {
+        self.wait[k / q]
+    }
 }
 
 fn finish(cfg: &Config, st: &[State], end: usize, reached: bool, cancelled: bool) -> Trace {
