@@ -45,6 +45,7 @@ fuzz_target!(|input: &[u8]| {
         caplen: data.len(),
         len: wire_len,
         linktype,
+        iface: None,
     };
     let mut out = String::new();
     json::write_record(&meta, &pkt, &mut out);

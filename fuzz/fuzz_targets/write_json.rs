@@ -34,6 +34,7 @@ fuzz_target!(|data: &[u8]| {
         caplen: bytes.len(),
         len: bytes.len(),
         linktype,
+        iface: None,
     };
     let mut out = String::new();
     json::write_record(&meta, &pkt, &mut out);
