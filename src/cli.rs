@@ -338,8 +338,13 @@ pub struct SniffArgs {
     /// Start a new file when this one passes SIZE millions of bytes (FILE, FILE1, FILE2, …).
     #[arg(short = 'C', value_name = "SIZE_MB", requires = "write")]
     pub file_size: Option<f64>,
-    /// With -C, keep at most N files, overwriting the oldest (FILE0 … FILE<N-1>).
-    #[arg(short = 'W', value_name = "N", requires = "file_size")]
+    /// Start a new file every SECONDS seconds (checked as packets arrive); FILE is then a
+    /// strftime(3) pattern, expanded in local time as each file opens (`cap-%H%M%S.pcap`).
+    #[arg(short = 'G', value_name = "SECONDS", requires = "write")]
+    pub rotate_seconds: Option<u64>,
+    /// With -C, keep at most N files, overwriting the oldest (FILE0 … FILE<N-1>); with -G
+    /// alone, stop after N files.
+    #[arg(short = 'W', value_name = "N")]
     pub file_count: Option<u32>,
     /// Print packets even with -w.
     #[arg(long)]

@@ -195,6 +195,105 @@ fn sniff_rotates_files_like_tcpdump() {
     assert!(total < 600 && total > 300, "{total}");
 }
 
+/// `-G 1`: a new file every second, named by strftime (`%s`, the epoch seconds it opened),
+/// each a complete capture holding only packets from its own second or so, together every
+/// packet captured; with `-W 2` the capture stops by itself after two files.
+#[test]
+fn sniff_rotates_files_by_time_like_tcpdump() {
+    let Some(lab) = Lab::up("sniffg", 1) else {
+        return;
+    };
+    let expr = format!("IP(dst=\"{}\")/UDP(dport=9)/\"x\"", lab.get("SERVER_IP4"));
+    let sender = lab.spawn(
+        "CLIENT_NS",
+        common::PKT,
+        &["send", &expr, "--loop", "--rate", "50"],
+    );
+    let files_in = |dir: &std::path::Path| -> Vec<(i64, std::path::PathBuf)> {
+        let mut v: Vec<(i64, std::path::PathBuf)> = std::fs::read_dir(dir)
+            .expect("dir")
+            .filter_map(|e| {
+                let p = e.ok()?.path();
+                let secs = p
+                    .file_name()?
+                    .to_str()?
+                    .strip_prefix("g-")?
+                    .strip_suffix(".pcap")?;
+                Some((secs.parse().ok()?, p))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+
+    // Stopped by Ctrl-C after 2.6 s: at least two files, every packet in one of them.
+    let dir = common::temp_dir("sniffg");
+    let pattern = dir.join("g-%s.pcap");
+    let child = lab.spawn(
+        "SERVER_NS",
+        common::PKT,
+        &["sniff", "-G", "1", "-w", pattern.to_str().unwrap(), "udp"],
+    );
+    sleep_ms(2600);
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let n = captured(&stderr(&o));
+    let files = files_in(&dir);
+    assert!(files.len() >= 2, "{files:?}");
+    let mut total = 0;
+    for (opened, f) in &files {
+        let (recs, damage) = common::libpcap_read(f, false).expect("libpcap reads it");
+        assert_eq!(damage, None, "{}", f.display());
+        for r in &recs {
+            // Rotation is checked as packets arrive: a file holds packets from the second it
+            // opened until the first packet a second or more later.
+            assert!(
+                r.sec >= opened - 1 && r.sec <= opened + 2,
+                "{}: a packet at {}",
+                f.display(),
+                r.sec
+            );
+        }
+        total += recs.len() as u64;
+    }
+    assert_eq!(total, n, "{files:?}");
+    assert!(n > 60, "only {n} packets in 2.6 s at 50/s");
+
+    // -W 2: the capture ends by itself once the second file's time is up.
+    let dir = common::temp_dir("sniffgw");
+    let pattern = dir.join("g-%s.pcap");
+    let started = Instant::now();
+    let child = lab.spawn(
+        "SERVER_NS",
+        common::PKT,
+        &[
+            "sniff",
+            "-G",
+            "1",
+            "-W",
+            "2",
+            "-w",
+            pattern.to_str().unwrap(),
+            "udp",
+        ],
+    );
+    let o = child.wait_with_output().expect("wait");
+    let took = started.elapsed();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(took < Duration::from_secs(6), "{took:?}");
+    let files = files_in(&dir);
+    assert_eq!(files.len(), 2, "{files:?}");
+    let total: usize = files
+        .iter()
+        .map(|(_, f)| common::libpcap_read(f, false).expect("reads").0.len())
+        .sum();
+    assert_eq!(total as u64, captured(&stderr(&o)));
+
+    unsafe { libc::kill(sender.id() as i32, libc::SIGINT) };
+    let _ = sender.wait_with_output();
+}
+
 /// A closed stdout (`| head -1`) ends the capture quietly with exit 0.
 #[test]
 fn sniff_into_a_closed_pipe_is_a_quiet_success() {

@@ -1,6 +1,6 @@
 //! `pkt sniff`: live capture, as tcpdump does it: an interface (tcpdump's default, or `any`), a
 //! BPF filter, the views of `read` (each record naming its interface), `-w` to pcap or pcapng
-//! with tcpdump's `-C`/`-W` rotation, and tcpdump's three counts on stderr at the end. Ctrl-C,
+//! with tcpdump's `-C`/`-G`/`-W` rotation, and tcpdump's three counts on stderr at the end. Ctrl-C,
 //! SIGTERM and a closed stdout end the capture cleanly: the file is flushed and complete.
 
 use crate::cli::SniffArgs;
@@ -101,12 +101,15 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
             live.wait(wait);
             continue;
         };
-        n += 1;
         let t = stamp(p.header);
         let (ts_sec, ts_nsec) = (t.as_secs() as i64, t.subsec_nanos());
-        if let Some(f) = files.as_mut() {
-            f.write(ts_sec, ts_nsec, p.data, p.header.len as usize)?;
+        if let Some(f) = files.as_mut()
+            && !f.write(ts_sec, ts_nsec, p.data, p.header.len as usize)?
+        {
+            // -G with -W: the last file is full (in time), as tcpdump, stop.
+            break;
         }
+        n += 1;
         if print {
             let meta = FrameMeta {
                 n,
@@ -205,15 +208,26 @@ impl IfaceNames {
     }
 }
 
-/// The `-w` file, and tcpdump's `-C`/`-W` rotation: a new file once this one passes SIZE
-/// million bytes, named FILE, FILE1, FILE2, … — or, with `-W N`, FILE0 … FILE<N-1> (numbers
-/// padded to one width) over and over, the oldest overwritten.
+/// The `-w` file, and tcpdump's rotation:
+/// - `-C SIZE`: a new file once this one passes SIZE million bytes, named FILE, FILE1, FILE2, …
+///   — or, with `-W N`, FILE0 … FILE<N-1> (numbers padded to one width) over and over, the
+///   oldest overwritten;
+/// - `-G SECONDS`: a new file every SECONDS, FILE expanded by strftime(3) as it opens (with -C
+///   too, the numbering starts again in each); with `-W N` and no -C, the capture stops after N
+///   files.
 struct Rotation {
     base: String,
+    /// `base` expanded for the file open now (its time).
+    current: String,
     ng: bool,
     linktype: u32,
     limit: Option<u64>,
     files: Option<u32>,
+    interval: Option<u64>,
+    /// When the file open now was opened (seconds since the epoch, the wall clock).
+    opened: i64,
+    /// Files opened by -G so far.
+    opened_count: u32,
     index: u32,
     w: Writer,
 }
@@ -222,40 +236,118 @@ impl Rotation {
     fn start(args: &SniffArgs, base: &str, linktype: u32) -> Result<Rotation> {
         let ng = args.pcapng || is_pcapng(base);
         let limit = args.file_size.map(|mb| (mb.max(0.0) * 1e6) as u64);
+        let interval = args.rotate_seconds;
         if args.file_count == Some(0) {
             bail!("-W needs at least 1 file");
         }
-        if limit.is_some() && base == "-" {
-            bail!("-C rotates files: it needs a file name, not -");
+        if args.file_count.is_some() && limit.is_none() && interval.is_none() {
+            bail!("-W counts the files -C or -G makes: it needs one of them");
         }
-        let name = file_name(base, 0, args.file_count);
-        let w = create(&name, ng, linktype)?;
+        if interval == Some(0) {
+            bail!("-G needs at least 1 second");
+        }
+        if (limit.is_some() || interval.is_some()) && base == "-" {
+            bail!("-C and -G rotate files: they need a file name, not -");
+        }
+        let opened = wall_secs();
+        let current = if interval.is_some() {
+            strftime(base, opened)
+        } else {
+            base.to_string()
+        };
+        let c_files = if limit.is_some() {
+            args.file_count
+        } else {
+            None
+        };
+        let w = create(&file_name(&current, 0, c_files), ng, linktype)?;
         Ok(Rotation {
             base: base.to_string(),
+            current,
             ng,
             linktype,
             limit,
             files: args.file_count,
+            interval,
+            opened,
+            opened_count: 1,
             index: 0,
             w,
         })
     }
 
-    fn write(&mut self, ts_sec: i64, ts_nsec: u32, data: &[u8], len: usize) -> Result<()> {
+    /// Writes a packet, into a new file first when one is due; `false` (nothing written) when
+    /// -G and -W say the capture is over.
+    fn write(&mut self, ts_sec: i64, ts_nsec: u32, data: &[u8], len: usize) -> Result<bool> {
+        let c_files = if self.limit.is_some() {
+            self.files
+        } else {
+            None
+        };
+        if let Some(g) = self.interval {
+            let now = wall_secs();
+            if now - self.opened >= g as i64 {
+                if self.limit.is_none()
+                    && let Some(n) = self.files
+                    && self.opened_count >= n
+                {
+                    return Ok(false);
+                }
+                self.w.flush()?;
+                self.opened = now;
+                self.opened_count += 1;
+                self.index = 0;
+                self.current = strftime(&self.base, now);
+                self.w = create(
+                    &file_name(&self.current, 0, c_files),
+                    self.ng,
+                    self.linktype,
+                )?;
+            }
+        }
         if let Some(limit) = self.limit
             && self.w.bytes_written() > limit
         {
             self.w.flush()?;
             self.index += 1;
-            if let Some(n) = self.files {
+            if let Some(n) = c_files {
                 self.index %= n;
             }
-            let name = file_name(&self.base, self.index, self.files);
+            let name = file_name(&self.current, self.index, c_files);
             self.w = create(&name, self.ng, self.linktype)?;
         }
         self.w
             .write_packet_as(self.linktype, ts_sec, ts_nsec, data, len);
-        Ok(())
+        Ok(true)
+    }
+}
+
+fn wall_secs() -> i64 {
+    pkt::io::now().as_secs() as i64
+}
+
+/// `pattern` through strftime(3) for the local time `t` (seconds since the epoch), as tcpdump
+/// names `-G` files; a pattern without `%` is the name itself.
+fn strftime(pattern: &str, t: i64) -> String {
+    if !pattern.contains('%') {
+        return pattern.to_string();
+    }
+    let Ok(fmt) = std::ffi::CString::new(pattern) else {
+        return pattern.to_string();
+    };
+    // SAFETY: localtime_r and strftime write only into the buffers given.
+    unsafe {
+        let tt = t as libc::time_t;
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&tt, &mut tm).is_null() {
+            return pattern.to_string();
+        }
+        let mut buf = vec![0u8; pattern.len() * 8 + 256];
+        let n = libc::strftime(buf.as_mut_ptr().cast(), buf.len(), fmt.as_ptr(), &tm);
+        if n == 0 {
+            return pattern.to_string();
+        }
+        String::from_utf8_lossy(&buf[..n]).into_owned()
     }
 }
 
@@ -286,7 +378,19 @@ fn file_name(base: &str, index: u32, files: Option<u32>) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::file_name;
+    use super::{file_name, strftime};
+
+    #[test]
+    fn g_files_are_named_by_strftime() {
+        assert_eq!(
+            strftime("cap-%s.pcap", 1_700_000_000),
+            "cap-1700000000.pcap"
+        );
+        assert_eq!(strftime("a%%b-%s", 5), "a%b-5");
+        assert_eq!(strftime("plain.pcap", 5), "plain.pcap");
+        // Local time: the year of a day well inside one is that year, in any time zone.
+        assert_eq!(strftime("%Y", 1_719_792_000), "2024");
+    }
 
     #[test]
     fn rotated_files_are_named_as_tcpdump_names_them() {
