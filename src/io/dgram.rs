@@ -6,7 +6,7 @@
 //! gives, and errors are rebuilt as the ICMP error a capture would have seen (quoting our
 //! request), so the ping engine reads them the same way.
 
-use super::sock::{Addr, local_addr, recv_msg, set_int};
+use super::sock::{Addr, local_addr, poll_fds, recv_msg, recv_until, set_int};
 use crate::checksum;
 use crate::engine::{Network, Received};
 use std::io;
@@ -215,32 +215,17 @@ impl Network for DgramNetwork {
         Ok(t)
     }
     fn recv(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
-        loop {
-            if let Some(r) = self.take(false)? {
-                return Ok(Some(r));
-            }
-            if let Some(r) = self.take(true)? {
-                return Ok(Some(r));
-            }
-            let now = super::now();
-            if now >= deadline
-                || self
-                    .cancel
-                    .as_ref()
-                    .is_some_and(|c| c.load(Ordering::Relaxed))
-            {
-                return Ok(None);
-            }
-            let mut pfd = libc::pollfd {
-                fd: self.fd.as_raw_fd(),
-                events: libc::POLLIN | libc::POLLERR,
-                revents: 0,
-            };
-            let ms = (deadline - now)
-                .min(Duration::from_millis(100))
-                .as_millis()
-                .max(1) as libc::c_int;
-            unsafe { libc::poll(&mut pfd, 1, ms) };
-        }
+        let cancel = self.cancel.clone();
+        recv_until(
+            self,
+            deadline,
+            || cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)),
+            // Replies, then ICMP errors from the error queue.
+            |s| match s.take(false)? {
+                Some(r) => Ok(Some(r)),
+                None => s.take(true),
+            },
+            |s, wait| poll_fds(&[s.fd.as_raw_fd()], libc::POLLIN | libc::POLLERR, wait),
+        )
     }
 }

@@ -4,6 +4,7 @@
 //! leaves, stamped by the kernel.
 
 use super::raw::RawSender;
+use super::sock::{poll_fds, recv_until};
 use crate::engine::{Network, Received};
 use pcap::{Active, Capture, Direction, Precision};
 use std::io;
@@ -113,20 +114,19 @@ impl Live {
         deadline: Duration,
         stop: impl Fn() -> bool,
     ) -> io::Result<Option<Received>> {
-        loop {
-            if let Some(p) = self.try_next()? {
-                return Ok(Some(Received {
+        recv_until(
+            self,
+            deadline,
+            stop,
+            |s| {
+                Ok(s.try_next()?.map(|p| Received {
                     time: stamp(p.header),
                     data: p.data.to_vec(),
                     wire_len: p.header.len as usize,
-                }));
-            }
-            let now = super::now();
-            if now >= deadline || stop() {
-                return Ok(None);
-            }
-            self.wait((deadline - now).min(Duration::from_millis(100)));
-        }
+                }))
+            },
+            |s, wait| s.wait(wait),
+        )
     }
 
     /// The next frame if one is ready, without waiting.
@@ -140,13 +140,7 @@ impl Live {
 
     /// Waits up to `wait` for frames to be ready (a signal ends the wait early).
     pub fn wait(&self, wait: Duration) {
-        let mut pfd = libc::pollfd {
-            fd: self.cap.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        };
-        let ms = wait.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
-        unsafe { libc::poll(&mut pfd, 1, ms) };
+        poll_fds(&[self.cap.as_raw_fd()], libc::POLLIN, wait);
     }
 
     /// Asks for another link type (`any` gives SLL by default; SLL2 names the interface).

@@ -8,7 +8,7 @@
 //! reports. Either way the [`Network`] yields raw IP packets (LINKTYPE_RAW).
 
 use super::raw::RawSender;
-use super::sock::{recv_msg, set_int};
+use super::sock::{poll_fds, recv_msg, recv_until, set_int};
 use crate::engine::{Network, Received};
 use std::io;
 use std::net::{IpAddr, Ipv6Addr};
@@ -89,17 +89,8 @@ impl RawReceiver {
 
     /// Waits up to `wait` for any socket to be readable.
     pub fn wait(&self, wait: Duration) {
-        let mut fds: Vec<libc::pollfd> = self
-            .socks
-            .iter()
-            .map(|s| libc::pollfd {
-                fd: s.fd.as_raw_fd(),
-                events: libc::POLLIN,
-                revents: 0,
-            })
-            .collect();
-        let ms = wait.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
-        unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, ms) };
+        let fds: Vec<_> = self.socks.iter().map(|s| s.fd.as_raw_fd()).collect();
+        poll_fds(&fds, libc::POLLIN, wait);
     }
 }
 
@@ -156,21 +147,13 @@ impl Network for RawNetwork {
         Ok(t)
     }
     fn recv(&mut self, deadline: Duration) -> io::Result<Option<Received>> {
-        loop {
-            if let Some(r) = self.receiver.try_recv()? {
-                return Ok(Some(r));
-            }
-            let now = super::now();
-            if now >= deadline
-                || self
-                    .cancel
-                    .as_ref()
-                    .is_some_and(|c| c.load(Ordering::Relaxed))
-            {
-                return Ok(None);
-            }
-            self.receiver
-                .wait((deadline - now).min(Duration::from_millis(100)));
-        }
+        let cancel = self.cancel.clone();
+        recv_until(
+            &mut self.receiver,
+            deadline,
+            || cancel.as_ref().is_some_and(|c| c.load(Ordering::Relaxed)),
+            |r| r.try_recv(),
+            |r, wait| r.wait(wait),
+        )
     }
 }

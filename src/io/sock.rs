@@ -1,10 +1,11 @@
 //! What the socket modules share: integer socket options, socket addresses to and from libc's
 //! form, and `recvmsg` with the control messages pkt reads (kernel time stamp, TTL or hop limit,
-//! IPv6 destination, and an ICMP error from the error queue).
+//! IPv6 destination, and an ICMP error from the error queue), and the wait for a packet every
+//! network does (`poll_fds`, `recv_until`).
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 
 /// Sets an integer socket option; whether the kernel took it.
@@ -201,6 +202,43 @@ pub fn recv_msg(fd: &OwnedFd, buf: &mut Vec<u8>, flags: libc::c_int) -> io::Resu
         }
     }
     Ok(Some(m))
+}
+
+/// Waits up to `wait` (at least 1 ms) for any of `fds` to have one of `events`; a signal ends
+/// the wait early.
+pub fn poll_fds(fds: &[RawFd], events: libc::c_short, wait: Duration) {
+    let mut pfds: Vec<libc::pollfd> = fds
+        .iter()
+        .map(|&fd| libc::pollfd {
+            fd,
+            events,
+            revents: 0,
+        })
+        .collect();
+    let ms = wait.as_millis().clamp(1, i32::MAX as u128) as libc::c_int;
+    unsafe { libc::poll(pfds.as_mut_ptr(), pfds.len() as libc::nfds_t, ms) };
+}
+
+/// The receive loop of every network: what `take` finds ready, else `wait` on `s` for more,
+/// until `deadline` (the wall clock, since the epoch) or until `stop` says so, checked at least
+/// every 100 ms.
+pub fn recv_until<S, T>(
+    s: &mut S,
+    deadline: Duration,
+    stop: impl Fn() -> bool,
+    mut take: impl FnMut(&mut S) -> io::Result<Option<T>>,
+    wait: impl Fn(&S, Duration),
+) -> io::Result<Option<T>> {
+    loop {
+        if let Some(t) = take(s)? {
+            return Ok(Some(t));
+        }
+        let now = super::now();
+        if now >= deadline || stop() {
+            return Ok(None);
+        }
+        wait(s, (deadline - now).min(Duration::from_millis(100)));
+    }
 }
 
 #[cfg(test)]
