@@ -12,6 +12,40 @@ pub mod trace;
 pub use answer::{Matcher, answers, hash_key};
 pub use sr::{Clock, Event, Network, Options, Probe, Received, Reply, Summary, run};
 
+use std::time::Duration;
+
+/// Running sums of round-trip times, for their mean and standard deviation (iputils' avg and
+/// mdev, mtr's Avg and StDev).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RttSums {
+    n: u64,
+    sum: f64,
+    sum2: f64,
+}
+
+impl RttSums {
+    pub fn add(&mut self, rtt: Duration) {
+        let s = rtt.as_secs_f64();
+        self.n += 1;
+        self.sum += s;
+        self.sum2 += s * s;
+    }
+
+    /// The mean, once there is one.
+    pub fn mean(&self) -> Option<Duration> {
+        (self.n > 0).then(|| Duration::from_secs_f64(self.sum / self.n as f64))
+    }
+
+    /// The (population) standard deviation, once there is a mean.
+    pub fn stdev(&self) -> Option<Duration> {
+        (self.n > 0).then(|| {
+            let n = self.n as f64;
+            let m = self.sum / n;
+            Duration::from_secs_f64((self.sum2 / n - m * m).max(0.0).sqrt())
+        })
+    }
+}
+
 /// Packets for the engine's tests, built by the real builder and read back by the real
 /// dissector.
 #[cfg(test)]

@@ -151,8 +151,7 @@ pub struct Stats {
     pub time: Duration,
     pub min: Option<Duration>,
     pub max: Option<Duration>,
-    rtt_sum: f64,
-    rtt_sum2: f64,
+    rtts: super::RttSums,
     pub cancelled: bool,
 }
 
@@ -160,23 +159,17 @@ impl Stats {
     fn add_rtt(&mut self, rtt: Duration) {
         self.min = Some(self.min.map_or(rtt, |m| m.min(rtt)));
         self.max = Some(self.max.map_or(rtt, |m| m.max(rtt)));
-        let s = rtt.as_secs_f64();
-        self.rtt_sum += s;
-        self.rtt_sum2 += s * s;
+        self.rtts.add(rtt);
     }
 
     /// The mean round trip time of the replies.
     pub fn avg(&self) -> Option<Duration> {
-        (self.received > 0).then(|| Duration::from_secs_f64(self.rtt_sum / self.received as f64))
+        self.rtts.mean()
     }
 
     /// iputils' mdev: the standard deviation of the round trip times.
     pub fn mdev(&self) -> Option<Duration> {
-        (self.received > 0).then(|| {
-            let n = self.received as f64;
-            let avg = self.rtt_sum / n;
-            Duration::from_secs_f64((self.rtt_sum2 / n - avg * avg).max(0.0).sqrt())
-        })
+        self.rtts.stdev()
     }
 
     /// Percent of probes without a reply, as iputils rounds it.

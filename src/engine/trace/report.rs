@@ -17,8 +17,7 @@ pub struct HopStats {
     pub last: Option<Duration>,
     pub best: Option<Duration>,
     pub worst: Option<Duration>,
-    sum: f64,
-    sum2: f64,
+    rtts: crate::engine::RttSums,
     /// The hop's misses are its own rate limiting: hops beyond it answered far more often.
     pub rate_limited: bool,
     pub annotation: Option<String>,
@@ -32,14 +31,10 @@ impl HopStats {
         self.sent.saturating_sub(self.received) as f64 * 100.0 / self.sent as f64
     }
     pub fn avg(&self) -> Option<Duration> {
-        (self.received > 0).then(|| Duration::from_secs_f64(self.sum / self.received as f64))
+        self.rtts.mean()
     }
     pub fn stdev(&self) -> Option<Duration> {
-        (self.received > 0).then(|| {
-            let n = self.received as f64;
-            let m = self.sum / n;
-            Duration::from_secs_f64((self.sum2 / n - m * m).max(0.0).sqrt())
-        })
+        self.rtts.stdev()
     }
 }
 
@@ -69,9 +64,7 @@ pub fn report(traces: &[Trace]) -> Vec<HopStats> {
                 r.last = Some(a.rtt);
                 r.best = Some(r.best.map_or(a.rtt, |b| b.min(a.rtt)));
                 r.worst = Some(r.worst.map_or(a.rtt, |w| w.max(a.rtt)));
-                let s = a.rtt.as_secs_f64();
-                r.sum += s;
-                r.sum2 += s * s;
+                r.rtts.add(a.rtt);
                 if let Some(n) = a.kind.annotation() {
                     r.annotation = Some(n);
                 }
