@@ -62,6 +62,24 @@ pub(crate) mod testutil {
 
     use super::{Clock, Network, Received};
 
+    /// The addresses the answer and sr tests speak as and to.
+    pub const US: &str = "192.0.2.1";
+    pub const THEM: &str = "192.0.2.2";
+    pub const ROUTER: &str = "198.51.100.1";
+    pub const US6: &str = "2001:db8::1";
+    pub const THEM6: &str = "2001:db8::2";
+    pub const ROUTER6: &str = "2001:db8:ffff::1";
+
+    /// An IP layer expression from `src` to `dst`.
+    pub fn ip4(src: &str, dst: &str) -> String {
+        format!("IP(src=\"{src}\",dst=\"{dst}\")")
+    }
+
+    /// An IPv6 layer expression from `src` to `dst`.
+    pub fn ip6(src: &str, dst: &str) -> String {
+        format!("IPv6(src=\"{src}\",dst=\"{dst}\")")
+    }
+
     /// Time that moves only when the fake network moves it.
     #[derive(Clone, Default)]
     pub struct FakeClock(pub Rc<Cell<Duration>>);

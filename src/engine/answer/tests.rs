@@ -1,13 +1,7 @@
 use super::*;
-use crate::engine::testutil::{frame, icmp_error, layers, names, read};
-
-const US: &str = "192.0.2.1";
-const THEM: &str = "192.0.2.2";
-const ROUTER: &str = "198.51.100.1";
-
-fn ip(src: &str, dst: &str) -> String {
-    format!("IP(src=\"{src}\",dst=\"{dst}\")")
-}
+use crate::engine::testutil::{
+    ROUTER, ROUTER6, THEM, THEM6, US, US6, frame, icmp_error, ip4, ip6, layers, names, read,
+};
 
 /// Both directions of the key agree, and `answers` says `want`.
 fn check(reply: &[Layer], request: &[Layer], want: bool) {
@@ -25,22 +19,22 @@ fn check(reply: &[Layer], request: &[Layer], want: bool) {
 
 #[test]
 fn icmp_echo_by_id_and_seq() {
-    let req = layers(&format!("{}/ICMP(id=7,seq=1)", ip(US, THEM)));
-    let rep = layers(&format!("{}/ICMP(type=0,id=7,seq=1)", ip(THEM, US)));
+    let req = layers(&format!("{}/ICMP(id=7,seq=1)", ip4(US, THEM)));
+    let rep = layers(&format!("{}/ICMP(type=0,id=7,seq=1)", ip4(THEM, US)));
     check(&rep, &req, true);
-    let other_seq = layers(&format!("{}/ICMP(type=0,id=7,seq=2)", ip(THEM, US)));
+    let other_seq = layers(&format!("{}/ICMP(type=0,id=7,seq=2)", ip4(THEM, US)));
     check(&other_seq, &req, false);
     assert_ne!(hash_key(&other_seq), hash_key(&req));
-    let other_id = layers(&format!("{}/ICMP(type=0,id=8,seq=1)", ip(THEM, US)));
+    let other_id = layers(&format!("{}/ICMP(type=0,id=8,seq=1)", ip4(THEM, US)));
     check(&other_id, &req, false);
     // from someone else, to someone else, or the request itself: no
     check(
-        &layers(&format!("{}/ICMP(type=0,id=7,seq=1)", ip(ROUTER, US))),
+        &layers(&format!("{}/ICMP(type=0,id=7,seq=1)", ip4(ROUTER, US))),
         &req,
         false,
     );
     check(
-        &layers(&format!("{}/ICMP(type=0,id=7,seq=1)", ip(THEM, ROUTER))),
+        &layers(&format!("{}/ICMP(type=0,id=7,seq=1)", ip4(THEM, ROUTER))),
         &req,
         false,
     );
@@ -51,14 +45,14 @@ fn icmp_echo_by_id_and_seq() {
 
 #[test]
 fn icmp_timestamp_and_address_mask_pairs() {
-    let req = layers(&format!("{}/ICMP(type=13,id=1,seq=2)", ip(US, THEM)));
-    let rep = layers(&format!("{}/ICMP(type=14,id=1,seq=2)", ip(THEM, US)));
+    let req = layers(&format!("{}/ICMP(type=13,id=1,seq=2)", ip4(US, THEM)));
+    let rep = layers(&format!("{}/ICMP(type=14,id=1,seq=2)", ip4(THEM, US)));
     check(&rep, &req, true);
-    let req = layers(&format!("{}/ICMP(type=17,id=1,seq=2)", ip(US, THEM)));
-    let rep = layers(&format!("{}/ICMP(type=18,id=1,seq=2)", ip(THEM, US)));
+    let req = layers(&format!("{}/ICMP(type=17,id=1,seq=2)", ip4(US, THEM)));
+    let rep = layers(&format!("{}/ICMP(type=18,id=1,seq=2)", ip4(THEM, US)));
     check(&rep, &req, true);
     // an echo reply does not answer an address-mask request
-    let rep = layers(&format!("{}/ICMP(type=0,id=1,seq=2)", ip(THEM, US)));
+    let rep = layers(&format!("{}/ICMP(type=0,id=1,seq=2)", ip4(THEM, US)));
     check(&rep, &req, false);
 }
 
@@ -66,44 +60,44 @@ fn icmp_timestamp_and_address_mask_pairs() {
 fn tcp_syn_answered_by_syn_ack_and_rst_ack() {
     let req = layers(&format!(
         "{}/TCP(sport=40000,dport=80,seq=1000,flags=\"S\")",
-        ip(US, THEM)
+        ip4(US, THEM)
     ));
     let synack = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=5,ack=1001,flags=\"SA\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&synack, &req, true);
     let rst = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=0,ack=1001,flags=\"RA\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&rst, &req, true);
     // a bare RST without ACK answers too (scapy)
     let bare = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=0,ack=0,flags=\"R\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&bare, &req, true);
     // wrong ack, wrong ports, a SYN without ACK: no
     let far = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=5,ack=9999,flags=\"SA\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&far, &req, false);
     let ports = layers(&format!(
         "{}/TCP(sport=81,dport=40000,seq=5,ack=1001,flags=\"SA\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&ports, &req, false);
     let syn = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=5,ack=1001,flags=\"S\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&syn, &req, false);
     // a request with RST gets no answer
     let rst_req = layers(&format!(
         "{}/TCP(sport=40000,dport=80,seq=1000,flags=\"R\")",
-        ip(US, THEM)
+        ip4(US, THEM)
     ));
     check(&rst, &rst_req, false);
 }
@@ -112,72 +106,72 @@ fn tcp_syn_answered_by_syn_ack_and_rst_ack() {
 fn tcp_data_acknowledged_by_payload_length_and_across_the_wrap() {
     let req = layers(&format!(
         "{}/TCP(sport=40000,dport=80,seq=4294967290,ack=77,flags=\"PA\")/\"0123456789\"",
-        ip(US, THEM)
+        ip4(US, THEM)
     ));
     // seq + 10 wraps to 4
     let ack = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=77,ack=4,flags=\"A\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&ack, &req, true);
     // the reply's seq must be near the request's ack
     let off = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=500,ack=4,flags=\"A\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&off, &req, false);
     // acknowledging more than was sent: no
     let more = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=77,ack=40,flags=\"A\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&more, &req, false);
     // a SYN-ACK does not answer a data segment
     let synack = layers(&format!(
         "{}/TCP(sport=80,dport=40000,seq=77,ack=4,flags=\"SA\")",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&synack, &req, false);
 }
 
 #[test]
 fn udp_by_ports_swapped() {
-    let req = layers(&format!("{}/UDP(sport=5000,dport=53)/\"q\"", ip(US, THEM)));
-    let rep = layers(&format!("{}/UDP(sport=53,dport=5000)/\"a\"", ip(THEM, US)));
+    let req = layers(&format!("{}/UDP(sport=5000,dport=53)/\"q\"", ip4(US, THEM)));
+    let rep = layers(&format!("{}/UDP(sport=53,dport=5000)/\"a\"", ip4(THEM, US)));
     check(&rep, &req, true);
-    let rep = layers(&format!("{}/UDP(sport=54,dport=5000)", ip(THEM, US)));
+    let rep = layers(&format!("{}/UDP(sport=54,dport=5000)", ip4(THEM, US)));
     check(&rep, &req, false);
     // UDP does not answer TCP with the same ports
     let tcp = layers(&format!(
         "{}/TCP(sport=53,dport=5000,flags=\"RA\",ack=1)",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&tcp, &req, false);
 }
 
 #[test]
 fn icmp_errors_match_by_the_quoted_datagram() {
-    let udp = frame(&format!("{}/UDP(sport=5000,dport=33434)", ip(US, THEM)));
+    let udp = frame(&format!("{}/UDP(sport=5000,dport=33434)", ip4(US, THEM)));
     let req = read("IP", &udp);
     // port unreachable from the target, quoting 28 bytes (IP header + 8)
-    let unreach = icmp_error(&format!("{}/ICMP(type=3,code=3)", ip(THEM, US)), &udp, 28);
+    let unreach = icmp_error(&format!("{}/ICMP(type=3,code=3)", ip4(THEM, US)), &udp, 28);
     let rep = read("IP", &unreach);
     assert_eq!(names(&rep), ["IP", "ICMP", "IPerror", "UDPerror"]);
     check(&rep, &req, true);
     // time exceeded from a router on the way
-    let ttl = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, US)), &udp, 28);
+    let ttl = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, US)), &udp, 28);
     check(&read("IP", &ttl), &req, true);
     // an error for another port, another target, or sent to someone else: no
-    let other = frame(&format!("{}/UDP(sport=5000,dport=33435)", ip(US, THEM)));
-    let e = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, US)), &other, 28);
+    let other = frame(&format!("{}/UDP(sport=5000,dport=33435)", ip4(US, THEM)));
+    let e = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, US)), &other, 28);
     check(&read("IP", &e), &req, false);
-    let other = frame(&format!("{}/UDP(sport=5000,dport=33434)", ip(US, ROUTER)));
-    let e = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, US)), &other, 28);
+    let other = frame(&format!("{}/UDP(sport=5000,dport=33434)", ip4(US, ROUTER)));
+    let e = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, US)), &other, 28);
     check(&read("IP", &e), &req, false);
-    let e = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, THEM)), &udp, 28);
+    let e = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, THEM)), &udp, 28);
     check(&read("IP", &e), &req, false);
     // an error quoting only the IP header does not say which probe it was
-    let e = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, US)), &udp, 20);
+    let e = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, US)), &udp, 20);
     check(&read("IP", &e), &req, false);
 }
 
@@ -185,20 +179,20 @@ fn icmp_errors_match_by_the_quoted_datagram() {
 fn icmp_errors_quoting_tcp_and_icmp() {
     let syn = frame(&format!(
         "{}/TCP(sport=40000,dport=443,seq=7,flags=\"S\")",
-        ip(US, THEM)
+        ip4(US, THEM)
     ));
     let req = read("IP", &syn);
-    let e = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, US)), &syn, 28);
+    let e = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, US)), &syn, 28);
     let rep = read("IP", &e);
     assert_eq!(names(&rep), ["IP", "ICMP", "IPerror", "TCPerror"]);
     check(&rep, &req, true);
-    let echo = frame(&format!("{}/ICMP(id=9,seq=3)", ip(US, THEM)));
+    let echo = frame(&format!("{}/ICMP(id=9,seq=3)", ip4(US, THEM)));
     let req = read("IP", &echo);
-    let e = icmp_error(&format!("{}/ICMP(type=11)", ip(ROUTER, US)), &echo, 28);
+    let e = icmp_error(&format!("{}/ICMP(type=11)", ip4(ROUTER, US)), &echo, 28);
     let rep = read("IP", &e);
     assert_eq!(names(&rep), ["IP", "ICMP", "IPerror", "ICMPerror"]);
     check(&rep, &req, true);
-    let echo4 = frame(&format!("{}/ICMP(id=9,seq=4)", ip(US, THEM)));
+    let echo4 = frame(&format!("{}/ICMP(id=9,seq=4)", ip4(US, THEM)));
     check(&rep, &read("IP", &echo4), false);
 }
 
@@ -206,7 +200,11 @@ fn icmp_errors_quoting_tcp_and_icmp() {
 fn protocol_probe_answered_by_protocol_unreachable() {
     let probe = frame(&format!("IP(src=\"{US}\",dst=\"{THEM}\",proto=47)/\"xyz\""));
     let req = read("IP", &probe);
-    let e = icmp_error(&format!("{}/ICMP(type=3,code=2)", ip(THEM, US)), &probe, 28);
+    let e = icmp_error(
+        &format!("{}/ICMP(type=3,code=2)", ip4(THEM, US)),
+        &probe,
+        28,
+    );
     check(&read("IP", &e), &req, true);
 }
 
@@ -227,29 +225,21 @@ fn arp_is_at_answers_who_has() {
 
 #[test]
 fn ether_framed_reply_matches_ip_request() {
-    let req = layers(&format!("{}/ICMP(id=7,seq=1)", ip(US, THEM)));
+    let req = layers(&format!("{}/ICMP(id=7,seq=1)", ip4(US, THEM)));
     let rep = layers(&format!(
         "Ether()/Dot1Q(vlan=5)/{}/ICMP(type=0,id=7,seq=1)",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&rep, &req, true);
     let sll = layers(&format!(
         // (`src` given: built by default it would be empty, not 8 bytes)
         "CookedLinuxV2(src=\"ABCDEFGH\")/{}/ICMP(type=0,id=7,seq=1)",
-        ip(THEM, US)
+        ip4(THEM, US)
     ));
     check(&sll, &req, true);
     // and an Ether-framed request against an Ether-framed reply
-    let req = layers(&format!("Ether()/{}/ICMP(id=7,seq=1)", ip(US, THEM)));
+    let req = layers(&format!("Ether()/{}/ICMP(id=7,seq=1)", ip4(US, THEM)));
     check(&rep, &req, true);
-}
-
-const US6: &str = "2001:db8::1";
-const THEM6: &str = "2001:db8::2";
-const ROUTER6: &str = "2001:db8:ffff::1";
-
-fn ip6(src: &str, dst: &str) -> String {
-    format!("IPv6(src=\"{src}\",dst=\"{dst}\")")
 }
 
 #[test]
@@ -391,13 +381,13 @@ fn matcher_finds_candidates_by_key() {
     for seq in 0..100 {
         m.add(
             seq,
-            layers(&format!("{}/ICMP(id=7,seq={seq})", ip(US, THEM))),
+            layers(&format!("{}/ICMP(id=7,seq={seq})", ip4(US, THEM))),
         );
     }
-    let rep = layers(&format!("{}/ICMP(type=0,id=7,seq=42)", ip(THEM, US)));
+    let rep = layers(&format!("{}/ICMP(type=0,id=7,seq=42)", ip4(THEM, US)));
     assert_eq!(m.matches(&rep).collect::<Vec<_>>(), [42]);
     assert_eq!(m.comparisons(), 1);
-    let none = layers(&format!("{}/ICMP(type=0,id=7,seq=420)", ip(THEM, US)));
+    let none = layers(&format!("{}/ICMP(type=0,id=7,seq=420)", ip4(THEM, US)));
     assert_eq!(m.matches(&none).count(), 0);
     assert_eq!(m.len(), 100);
 }

@@ -1,12 +1,12 @@
 use super::*;
-use crate::engine::testutil::{FakeClock, FakeNet, frame, icmp_error, names, read};
+use crate::engine::testutil::{
+    FakeClock, FakeNet, ROUTER, ROUTER6, THEM, THEM6, US, US6, frame, icmp_error, ip4, ip6, names,
+    read,
+};
 use crate::layers::{Value, ip};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
-const US: &str = "192.0.2.1";
-const THEM: &str = "192.0.2.2";
-const ROUTER: &str = "198.51.100.1";
 const OTHER: &str = "203.0.113.9";
 
 fn ms(n: u64) -> Duration {
@@ -53,10 +53,6 @@ fn probes(exprs: &[String]) -> Vec<Probe> {
             Probe::from_layers(l)
         })
         .collect()
-}
-
-fn ip4(src: &str, dst: &str) -> String {
-    format!("IP(src=\"{src}\",dst=\"{dst}\")")
 }
 
 /// An echo responder: replies to echo requests with the same id/seq after `delay(seq)`.
@@ -277,14 +273,6 @@ fn arp_who_has_answered_by_is_at() {
     assert_eq!(ids, [0, 2]);
     assert_eq!(unanswered_of(&ev), [1]);
     assert_eq!((s.answered, s.unanswered), (2, 1));
-}
-
-const US6: &str = "2001:db8::1";
-const THEM6: &str = "2001:db8::2";
-const ROUTER6: &str = "2001:db8:ffff::1";
-
-fn ip6(src: &str, dst: &str) -> String {
-    format!("IPv6(src=\"{src}\",dst=\"{dst}\")")
 }
 
 #[test]
