@@ -1,0 +1,119 @@
+use super::*;
+use crate::build::build;
+
+fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+/// The patched template and building each packet anew give the same bytes, in the same
+/// order, whether the template applies or not.
+#[test]
+fn patching_a_template_gives_what_building_gives() {
+    let exprs = [
+        // Fast path: whole-byte ints, bit fields, addresses, checksums over pseudo-headers.
+        "IP(dst=\"192.0.2.0/29\")/TCP(dport=(1,300),flags=[\"S\",\"SA\",\"R\"])",
+        "IP(frag=[0,1,8191],flags=[0,1,2],tos=(0,3))/UDP(sport=[53,5353])/\"abc\"",
+        "Ether(src=[\"02:00:00:00:00:01\",\"02:00:00:00:00:02\"])/IPv6(dst=\"2001:db8::/126\",hlim=[1,64])/UDP(dport=[1,2])",
+        "CookedLinux(pkttype=[0,4])/IP(ttl=[1,2])/ICMP(id=(1,3),seq=[7,8])",
+        "Loopback(type=[2,24])/IP(proto=[6,17])",
+        "IP(chksum=[0,1])/TCP(chksum=[0,7],dataofs=[5,15])",
+        // Conditions read the field: the type changes the layout, so each is built anew.
+        "IP()/ICMP(type=[0,3,5,11,13,17],code=[0,1])",
+        "ARP(op=[1,2],pdst=\"192.0.2.0/30\")",
+        "IP()/TCP(dport=[1,2])/Padding(load=b\"\\x00\\x00\")",
+    ];
+    for e in exprs {
+        let set = compile_set(e).unwrap();
+        let want: Vec<Vec<u8>> = compile(e).unwrap().iter().map(|p| build(p)).collect();
+        assert_eq!(want.len(), set.len(), "{e}");
+        let mut got = Vec::new();
+        set.build_each(2, |b| {
+            got.push(b.to_vec());
+            Ok::<_, ()>(())
+        })
+        .unwrap();
+        assert_eq!(got.len(), 2 * want.len(), "{e}");
+        for (i, (g, w)) in got.iter().zip(want.iter().cycle()).enumerate() {
+            assert_eq!(hex(g), hex(w), "{e}: packet {i}");
+        }
+    }
+}
+
+#[test]
+fn templates_refuse_fields_whose_values_change_the_layout() {
+    let t = |e: &str| {
+        let set = compile_set(e).unwrap();
+        let fields: Vec<_> = set
+            .vary
+            .iter()
+            .map(|v| (v.layer, v.field, &v.values[..]))
+            .collect();
+        Template::new(set.packet(0), &fields).is_some()
+    };
+    assert!(t("IP(dst=\"192.0.2.0/30\")/TCP(dport=(1,9))"));
+    // Two fields of a layer with conditions, or a type that moves fields: built anew.
+    assert!(!t("IP()/ICMP(type=[0,8],id=[1,2])"));
+    assert!(t("IP()/ICMP(type=[0,8])"));
+    assert!(!t("IP()/ICMP(type=[0,3])"));
+    // A computed value (None) in the set: its bytes depend on the rest.
+    assert!(!t("IP(ihl=[5,None])/TCP()"));
+}
+
+#[test]
+fn field_sets_in_scapy_order() {
+    let p = compile("IP(dst=[\"192.0.2.1\",\"192.0.2.2\"],ttl=(1,2))/TCP(dport=[22,80])").unwrap();
+    assert_eq!(p.len(), 8);
+    let key = |l: &[Layer]| {
+        (
+            l[0].get("dst").cloned(),
+            l[0].int("ttl").unwrap(),
+            l[1].int("dport").unwrap(),
+        )
+    };
+    let keys: Vec<_> = p.iter().map(|l| key(l)).collect();
+    let a = Some(Value::Ip4([192, 0, 2, 1]));
+    let b = Some(Value::Ip4([192, 0, 2, 2]));
+    // scapy: the last field of a layer varies slowest, the first fastest, payload fastest of all
+    assert_eq!(keys[0], (a.clone(), 1, 22));
+    assert_eq!(keys[1], (a.clone(), 1, 80));
+    assert_eq!(keys[2], (b.clone(), 1, 22));
+    assert_eq!(keys[4], (a, 2, 22));
+    assert_eq!(keys[7], (b, 2, 80));
+}
+
+#[test]
+fn huge_sets_are_refused_before_they_are_made() {
+    let e = compile("TCP(sport=(0,65535),dport=(0,65535))").unwrap_err();
+    assert!(e.message.contains("more than"), "{}", e.message);
+}
+
+#[test]
+fn networks_expand() {
+    let p = compile("IP(dst=\"192.0.2.0/30\")").unwrap();
+    assert_eq!(p.len(), 4);
+    assert_eq!(p[3][0].get("dst"), Some(&Value::Ip4([192, 0, 2, 3])));
+}
+
+#[test]
+fn bad_values_point_at_the_value() {
+    let src = "IP(ttl=300)/TCP(flags=\"SX\")";
+    let e = compile(src).unwrap_err();
+    assert_eq!(&src[e.span.clone()], "300");
+    assert!(
+        e.message.contains("does not fit in 8 bits"),
+        "{}",
+        e.message
+    );
+    let src = "IP()/TCP(flags=\"SX\")";
+    let e = compile(src).unwrap_err();
+    assert_eq!(&src[e.span.clone()], "\"SX\"");
+    let src = "IP(dst=\"not-an-address\")";
+    assert!(compile(src).unwrap_err().message.contains("IPv4 address"));
+}
+
+#[test]
+fn bare_string_is_raw() {
+    let p = compile("IP()/UDP()/\"payload\"").unwrap();
+    assert_eq!(p[0][2].name(), "Raw");
+    assert!(hex(&build(&p[0])).ends_with(&hex(b"payload")));
+}
