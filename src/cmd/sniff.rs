@@ -224,7 +224,8 @@ struct Rotation {
     limit: Option<u64>,
     files: Option<u32>,
     interval: Option<u64>,
-    /// When the file open now was opened (seconds since the epoch, the wall clock).
+    /// When the file open now was opened (seconds since the epoch: the wall clock for the
+    /// first, then the time stamp of the packet that started each).
     opened: i64,
     /// Files opened by -G so far.
     opened_count: u32,
@@ -249,7 +250,7 @@ impl Rotation {
         if (limit.is_some() || interval.is_some()) && base == "-" {
             bail!("-C and -G rotate files: they need a file name, not -");
         }
-        let opened = wall_secs();
+        let opened = pkt::io::now().as_secs() as i64;
         let current = if interval.is_some() {
             strftime(base, opened)
         } else {
@@ -285,7 +286,8 @@ impl Rotation {
             None
         };
         if let Some(g) = self.interval {
-            let now = wall_secs();
+            // The packet's kernel time stamp: no clock read per packet.
+            let now = ts_sec;
             if now - self.opened >= g as i64 {
                 if self.limit.is_none()
                     && let Some(n) = self.files
@@ -320,10 +322,6 @@ impl Rotation {
             .write_packet_as(self.linktype, ts_sec, ts_nsec, data, len);
         Ok(true)
     }
-}
-
-fn wall_secs() -> i64 {
-    pkt::io::now().as_secs() as i64
 }
 
 /// `pattern` through strftime(3) for the local time `t` (seconds since the epoch), as tcpdump
