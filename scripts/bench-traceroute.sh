@@ -150,17 +150,18 @@ disp() {
 # S_ADDR, S_STARS, S_RC (of the best run); the best run's output in $TMP/KEY.out.
 # new_key KEY COMMAND... starts a key, once KEY COMMAND... adds a run, done_key KEY reads the
 # best run's hops; best KEY N COMMAND... does all three.
-declare -A S_NS S_RUNS S_HOPS S_LAST S_ADDR S_STARS S_RC S_CMD
+declare -A S_NS S_RUNS S_NSRUNS S_HOPS S_LAST S_ADDR S_STARS S_RC S_CMD
 new_key() { # key, command...
   local key=$1
   shift
-  S_NS[$key]=0 S_RUNS[$key]='' S_CMD[$key]=$(disp "$@")
+  S_NS[$key]=0 S_RUNS[$key]='' S_NSRUNS[$key]='' S_CMD[$key]=$(disp "$@")
 }
 once() { # key, command...
   local key=$1
   shift
   run "$TMP/$key.try" "$@"
   S_RUNS[$key]="${S_RUNS[$key]:+${S_RUNS[$key]} }$(secs "$RUN_NS")"
+  S_NSRUNS[$key]="${S_NSRUNS[$key]:+${S_NSRUNS[$key]} }$RUN_NS"
   if [ "${S_NS[$key]}" -eq 0 ] || [ "$RUN_NS" -lt "${S_NS[$key]}" ]; then
     S_NS[$key]=$RUN_NS S_RC[$key]=$RUN_RC
     mv "$TMP/$key.try" "$TMP/$key.out"
@@ -185,6 +186,25 @@ median() { # key: the median of its runs, s
 }
 
 ratio() { py "'%.2f' % ($1 / $2)"; } # peer ns, pkt ns
+
+# The runs of two keys taken in turns, pair by pair (run i of each): the median of the
+# peer/pkt ratios with a 95% bootstrap interval, and the median of pkt - peer in ms, to 0.01 ms.
+# "level" when the interval holds 1.0, else "pkt faster" or "pkt slower".
+paired() { # peer key, pkt key
+  python3 - "${S_NSRUNS[$1]}" "${S_NSRUNS[$2]}" <<'PY'
+import random, statistics, sys
+peer, mine = ([int(x) for x in a.split()] for a in sys.argv[1:3])
+pairs = list(zip(peer, mine))
+r = [a / b for a, b in pairs]
+d = [(b - a) / 1e6 for a, b in pairs]
+rng = random.Random(1)
+boot = sorted(statistics.median(rng.choices(r, k=len(r))) for _ in range(2000))
+lo, hi = boot[50], boot[1949]
+word = "level" if lo <= 1.0 <= hi else ("pkt faster" if lo > 1.0 else "pkt slower")
+print("paired, %d runs: ratio median %.4f, 95%% CI [%.4f, %.4f]; pkt - peer median %+.2f ms: %s"
+      % (len(r), statistics.median(r), lo, hi, statistics.median(d), word))
+PY
+}
 VERDICT_OK=1 VERDICT_MISSES=()
 judge() { # label, ratio: sets JUDGED (ok or MISS) and records a miss for the verdict
   if python3 -c "import sys; sys.exit(0 if float('$2') >= 1.0 else 1)"; then
@@ -260,6 +280,9 @@ trace_report() { # fam, host, title
   row "mtr$f" ICMP "pkt-icmp$f" "mtr -c 1 IPv$f"
   printf '  (ratio: the peer'"'"'s best time / pkt'"'"'s for the same protocol, mtr against pkt -I; the\n'
   printf '  verdict is on it; "median": the same for the median runs, shown only)\n'
+  for m in udp icmp tcp; do
+    printf '  traceroute %-4s %s\n' "$m" "$(paired "tr-$m$f" "pkt-$m$f")"
+  done
   for k in "pkt-udp$f" "pkt-icmp$f" "pkt-tcp$f"; do
     ok=NO
     [ "${S_HOPS[$k]}" = "$HOPS" ] && [ "${S_LAST[$k]}" = "$HOPS" ] && [ "${S_ADDR[$k]}" = "$h" ] && ok=yes

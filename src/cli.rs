@@ -484,7 +484,7 @@ pub struct Sr1Args {
 
 #[derive(Args, Debug)]
 pub struct WriteArgs {
-    /// The pcap to write.
+    /// The pcap to write (`-`: standard output).
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: String,
     /// NDJSON records to read (standard input by default).

@@ -1,9 +1,9 @@
-//! Capture files: classic pcap read by our own reader (every record whole, whatever the file
-//! header's snaplen says), pcapng and `-` (standard input) through libpcap; BPF filters compiled
-//! by libpcap for the file's link type; and savefiles for writing selected packets back
-//! unchanged.
+//! Capture files: classic pcap and pcapng, from a file or `-` (standard input), read by our own
+//! readers (every record whole, whatever the file header's snaplen says; pcapng with any
+//! number of interfaces and link types); BPF filters compiled by libpcap for each link type;
+//! and savefiles for writing selected packets back unchanged.
 
-use pcap::{BpfProgram, Capture, Linktype, Offline, PacketHeader, Precision, Savefile};
+use pcap::{BpfProgram, Capture, Linktype, PacketHeader, Precision};
 use std::fmt;
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -56,6 +56,8 @@ pub struct Frame<'a> {
     pub caplen: usize,
     pub len: usize,
     pub data: &'a [u8],
+    /// The frame's LINKTYPE: the file's, or in pcapng its interface's.
+    pub linktype: u32,
     /// The time stamp as the file holds it, so that `-w` writes it back bit for bit.
     stamp: Stamp,
 }
@@ -72,17 +74,17 @@ struct Stamp {
 pub struct CaptureFile {
     src: Source,
     pub path: String,
-    /// The pcap LINKTYPE of the file.
+    /// The pcap LINKTYPE of the file (in pcapng, of its first interface; each frame has its own).
     pub linktype: u32,
     /// Records read so far (for a classic pcap file: filtered out or not).
     read: u64,
 }
 
 enum Source {
-    /// Classic pcap, read here.
+    /// Classic pcap.
     Pcap(PcapReader),
-    /// pcapng and standard input, read by libpcap (always with nanosecond time stamps).
-    Lib(Capture<Offline>),
+    /// pcapng (nanosecond time stamps).
+    Ng(NgReader),
 }
 
 /// libpcap's DLT numbers are the file's LINKTYPE numbers, except for raw IP.
@@ -131,29 +133,22 @@ impl CaptureFile {
             why,
         };
         let filter = filter.filter(|f| !f.trim().is_empty());
-        let filter_err = |f: &str, e: pcap::Error| CaptureError::Filter {
-            filter: f.to_string(),
-            why: friendly(e),
+        let src: Box<dyn Read> = if path == "-" {
+            Box::new(io::stdin().lock())
+        } else {
+            let meta = std::fs::metadata(path).map_err(|e| open_err(io_why(&e)))?;
+            if meta.is_dir() {
+                return Err(open_err("is a directory".into()));
+            }
+            Box::new(File::open(path).map_err(|e| open_err(io_why(&e)))?)
         };
-        if path == "-" {
-            // SAFETY: fd 0 stays open for the life of the process; libpcap takes a FILE* on it.
-            let cap = unsafe { Capture::from_raw_fd_with_precision(0, Precision::Nano) };
-            return CaptureFile::through_libpcap(
-                cap.map_err(|e| open_err(friendly(e)))?,
-                "<stdin>",
-                filter,
-            );
-        }
-        let meta = std::fs::metadata(path).map_err(|e| open_err(io_why(&e)))?;
-        if meta.is_dir() {
-            return Err(open_err("is a directory".into()));
-        }
-        let file = File::open(path).map_err(|e| open_err(io_why(&e)))?;
-        let mut input = Input::new(file);
-        let have = input
-            .fill(FILE_HEADER_LEN)
-            .map_err(|e| open_err(io_why(&e)))?;
-        let head = input.available();
+        let path = if path == "-" { "<stdin>" } else { path };
+        let open_err = |why: String| CaptureError::Open {
+            path: path.to_string(),
+            why,
+        };
+        let mut input = Input::new(src);
+        let have = input.fill(4).map_err(|e| open_err(io_why(&e)))?;
         if have == 0 {
             return Err(open_err("empty file, not a capture".into()));
         }
@@ -162,37 +157,33 @@ impl CaptureFile {
                 "not a pcap or pcapng capture (only {have} bytes)"
             )));
         }
-        if head[..4] == PCAPNG_MAGIC {
-            drop(input);
-            let cap = Capture::from_file_with_precision(path, Precision::Nano)
-                .map_err(|e| open_err(friendly(e)))?;
-            return CaptureFile::through_libpcap(cap, path, filter);
+        if input.available()[..4] == PCAPNG_MAGIC {
+            let (reader, linktype) = NgReader::open(input, filter).map_err(open_err)?;
+            if let Some(f) = filter {
+                compile(f, linktype, true)?;
+            }
+            return Ok(CaptureFile {
+                src: Source::Ng(reader),
+                path: path.to_string(),
+                linktype,
+                read: 0,
+            });
         }
-        let header = FileHeader::parse(head).map_err(open_err)?;
+        input
+            .fill(FILE_HEADER_LEN)
+            .map_err(|e| open_err(io_why(&e)))?;
+        let header = FileHeader::parse(input.available()).map_err(open_err)?;
         input.pos = FILE_HEADER_LEN;
         let linktype = header.linktype & 0xffff;
-        let dlt = dlt_of_linktype(linktype);
         let filter = match filter {
             None => None,
-            Some(f) => {
-                let precision = if header.nano {
-                    Precision::Nano
-                } else {
-                    Precision::Micro
-                };
-                let dead = Capture::dead_with_precision(Linktype(dlt), precision)
-                    .map_err(|e| filter_err(f, e))?;
-                Some(dead.compile(f, true).map_err(|e| filter_err(f, e))?)
-            }
+            Some(f) => Some(compile(f, linktype, header.nano)?),
         };
         // Pseudo-headers that libpcap converts from the writing host's byte order.
-        let pseudo = match (header.swapped, linktype) {
-            (false, _) => Pseudo::None,
-            (true, 113) => Pseudo::LinuxSll,
-            (true, 189) => Pseudo::LinuxUsb,
-            (true, 220) => Pseudo::LinuxUsbMmapped,
-            (true, 239) => Pseudo::Nflog,
-            (true, _) => Pseudo::None,
+        let pseudo = if header.swapped {
+            Pseudo::of(linktype)
+        } else {
+            Pseudo::None
         };
         let reader = PcapReader {
             input,
@@ -208,69 +199,21 @@ impl CaptureFile {
         })
     }
 
-    fn through_libpcap(
-        mut cap: Capture<Offline>,
-        path: &str,
-        filter: Option<&str>,
-    ) -> Result<CaptureFile, CaptureError> {
-        if let Some(f) = filter {
-            cap.filter(f, true).map_err(|e| CaptureError::Filter {
-                filter: f.to_string(),
-                why: friendly(e),
-            })?;
-        }
-        let linktype = linktype_of_dlt(cap.get_datalink().0);
-        Ok(CaptureFile {
-            src: Source::Lib(cap),
-            path: path.to_string(),
-            linktype,
-            read: 0,
-        })
+    /// Records read so far, filtered out or not.
+    pub fn records_read(&self) -> u64 {
+        self.read
     }
 
     /// The next frame (after the filter), `None` at the end of the file.
     pub fn next_frame(&mut self) -> Result<Option<Frame<'_>>, CaptureError> {
         match &mut self.src {
             Source::Pcap(r) => r.next(&self.path, &mut self.read),
-            Source::Lib(cap) => match cap.next_packet() {
-                Ok(p) => {
-                    self.read += 1;
-                    let h = *p.header;
-                    // pcap stores unsigned 32-bit seconds; libpcap sign-extends them.
-                    // (`time_t` and `suseconds_t` are not `i64` everywhere.)
-                    #[allow(clippy::unnecessary_cast)]
-                    let (sec, frac) = (h.ts.tv_sec as i64, h.ts.tv_usec as i64);
-                    let sec = if sec < 0 { sec & 0xffff_ffff } else { sec };
-                    // libpcap does not check the fraction: carry whole seconds out of it.
-                    Ok(Some(Frame {
-                        ts_sec: sec.saturating_add(frac.div_euclid(NANOS)),
-                        ts_nsec: frac.rem_euclid(NANOS) as u32,
-                        caplen: p.data.len(),
-                        len: h.len as usize,
-                        data: p.data,
-                        stamp: Stamp {
-                            sec: h.ts.tv_sec as u32,
-                            frac: h.ts.tv_usec as u32,
-                            nano: true,
-                        },
-                    }))
-                }
-                Err(pcap::Error::NoMorePackets) => Ok(None),
-                Err(e) => Err(CaptureError::Damaged {
-                    path: self.path.clone(),
-                    after: self.read,
-                    why: friendly(e),
-                }),
-            },
+            Source::Ng(r) => r.next(&self.path, &mut self.read),
         }
     }
 
     /// A savefile with this file's link type and time precision.
     pub fn savefile(&self, path: &str) -> Result<Writer, CaptureError> {
-        let write_err = |why: String| CaptureError::Write {
-            path: path.to_string(),
-            why,
-        };
         let (sink, nano) = match &self.src {
             Source::Pcap(r) => {
                 let h = &r.header;
@@ -288,10 +231,10 @@ impl CaptureFile {
                 let failed = out.write_all(&hdr).err();
                 (Sink::File { out, failed }, h.nano)
             }
-            Source::Lib(cap) => (
-                Sink::Lib(cap.savefile(path).map_err(|e| write_err(friendly(e)))?),
-                true,
-            ),
+            // A nanosecond pcap of the (first) link type, as libpcap wrote for pcapng input.
+            Source::Ng(r) => {
+                return Writer::create_snap(path, self.linktype, true, r.libpcap_snaplen());
+            }
         };
         Ok(Writer {
             sink,
@@ -345,15 +288,7 @@ impl FileHeader {
     /// type allows; Kuznetsov Ethernet files get 14 more (they may be cooked captures).
     fn libpcap_snaplen(&self) -> u32 {
         let linktype = self.linktype & 0xffff;
-        let snaplen = match self.snaplen {
-            0 | 0x8000_0000.. => match linktype {
-                231 => 128 << 20, // DBUS
-                279 => 8 << 20,   // EBHSCR
-                249 => 1 << 20,   // USBPCAP
-                _ => 262_144,
-            },
-            s => s,
-        };
+        let snaplen = libpcap_snaplen(self.snaplen, linktype);
         if self.record_header_len == 24 && linktype == 1 {
             (snaplen + 14).min(i32::MAX as u32)
         } else {
@@ -418,9 +353,40 @@ impl FileHeader {
     }
 }
 
+/// The snaplen libpcap gives a file from the one it states: a bogus one (0, or beyond `int`)
+/// is the most its link type allows.
+fn libpcap_snaplen(snaplen: u32, linktype: u32) -> u32 {
+    match snaplen {
+        0 | 0x8000_0000.. => match linktype {
+            231 => 128 << 20, // DBUS
+            279 => 8 << 20,   // EBHSCR
+            249 => 1 << 20,   // USBPCAP
+            _ => 262_144,
+        },
+        s => s,
+    }
+}
+
+/// Compiles a filter for a link type, as libpcap would for a file of it.
+fn compile(filter: &str, linktype: u32, nano: bool) -> Result<BpfProgram, CaptureError> {
+    let err = |e: pcap::Error| CaptureError::Filter {
+        filter: filter.to_string(),
+        why: friendly(e),
+    };
+    let precision = if nano {
+        Precision::Nano
+    } else {
+        Precision::Micro
+    };
+    Capture::dead_with_precision(Linktype(dlt_of_linktype(linktype)), precision)
+        .map_err(err)?
+        .compile(filter, true)
+        .map_err(err)
+}
+
 /// The classic pcap reader: records are read whole into one reused buffer.
 struct PcapReader {
-    input: Input<File>,
+    input: Input<Box<dyn Read>>,
     header: FileHeader,
     pseudo: Pseudo,
     filter: Option<BpfProgram>,
@@ -511,6 +477,7 @@ impl PcapReader {
             caplen,
             len,
             data,
+            linktype: self.header.linktype & 0xffff,
             stamp,
         }))
     }
@@ -626,8 +593,10 @@ impl<R: Read> Input<R> {
     }
 }
 
+mod ng;
 mod swap;
 mod writer;
+use ng::NgReader;
 use swap::{Pseudo, swap_pseudo_header};
 use writer::{Sink, open_output};
 pub use writer::{Writer, is_pcapng};

@@ -330,6 +330,45 @@ fn pcapng_holds_any_time_and_several_link_types() {
     let out = dir.join("mixed-links.pcapng");
     let w = pkt_stdin(&["write", "-o", out.to_str().unwrap()], json.as_bytes());
     assert!(w.status.success(), "{}", stderr(&w));
+    // pkt reads it back, record for record, each with its own link type: from the file, and
+    // from a pipe (`-o -` writes to standard output, `read -` reads standard input).
+    let want: Vec<Value> = json
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let piped = pkt_stdin(&["write", "--pcapng", "-o", "-"], json.as_bytes());
+    assert!(piped.status.success(), "{}", stderr(&piped));
+    assert!(!dir.join("-").exists() && !Path::new("-").exists());
+    let from_pipe = pkt_stdin(&["read", "-", "--json"], &piped.stdout);
+    for back in [
+        records(&out),
+        stdout(&from_pipe)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect(),
+    ] {
+        assert_eq!(back.len(), n);
+        for (i, (b, w)) in back.iter().zip(&want).enumerate() {
+            for key in ["linktype", "caplen", "len", "layers", "time"] {
+                assert_eq!(b[key], w[key], "record {} {key}", i + 1);
+            }
+        }
+    }
+    // A classic pcap holds one link type: `read -w` writes the packets of the first and says
+    // why it stopped at the next.
+    let one = dir.join("one.pcap");
+    let r = pkt(&["read", out.to_str().unwrap(), "-w", one.to_str().unwrap()]);
+    assert!(!r.status.success());
+    assert!(
+        stderr(&r).contains("write .pcapng for several"),
+        "{}",
+        stderr(&r)
+    );
+    let first_links = want
+        .iter()
+        .take_while(|r| r["linktype"] == want[0]["linktype"])
+        .count();
+    assert_eq!(records(&one).len(), first_links);
     match std::process::Command::new("tshark")
         .args([
             "-r",

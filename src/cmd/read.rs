@@ -45,6 +45,8 @@ fn read_all(
     let mut clock: Option<Clock> = None;
     let mut n = 0u64;
     let mut damaged = None;
+    // A frame whose link type the output (a classic pcap) cannot take.
+    let mut mixed = None;
     // A bar on a terminal's stderr when the packets are not printed on that terminal too.
     let total: u64 = files
         .iter()
@@ -79,7 +81,6 @@ fn read_all(
                 Some(_) => {}
             }
         }
-        let linktype = cf.linktype;
         loop {
             if args.count.is_some_and(|c| n >= c) {
                 break 'files;
@@ -99,9 +100,19 @@ fn read_all(
                 progress.message(format!("{n} packets"));
                 pending = 0;
             }
+            let linktype = frame.linktype;
             if let Some(w) = writer.as_mut() {
                 if w.is_ng() {
                     w.write_packet_as(linktype, frame.ts_sec, frame.ts_nsec, frame.data, frame.len);
+                } else if linktype != w.linktype {
+                    // A pcapng of several link types into a classic pcap: what is written so
+                    // far stands, and the rest needs pcapng.
+                    mixed = Some(anyhow!(
+                        "{}: packet {n} has link type {linktype}, the output's is {}; a pcap holds one (write .pcapng for several)",
+                        cf.path,
+                        w.linktype
+                    ));
+                    break 'files;
                 } else {
                     w.write(&frame);
                 }
@@ -139,5 +150,8 @@ fn read_all(
     if let Some(w) = writer.as_mut() {
         w.flush().context("flushing the output capture")?;
     }
-    Ok(damaged)
+    match mixed {
+        Some(e) => Err(e),
+        None => Ok(damaged),
+    }
 }

@@ -10,7 +10,7 @@ use anyhow::{Result, anyhow, bail};
 use pkt::engine::pace::{Pace, Pacer};
 use pkt::io::packet::{BATCH, PacketSender, hw_type, mtu};
 use pkt::io::raw::RawSender;
-use pkt::pcapio::CaptureFile;
+use pkt::pcapio::{CaptureError, CaptureFile};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -152,6 +152,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
                 None => CaptureFile::open(path, filter.as_deref())?,
             };
             let link = Link::of(cf.linktype).unwrap_or(Link::Ether);
+            let file_linktype = cf.linktype;
             if !first_file {
                 pacer.next_file();
             }
@@ -168,6 +169,20 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
                         break 'all;
                     }
                 };
+                if frame.linktype != file_linktype {
+                    // A pcapng with interfaces of several link types: the senders were opened
+                    // for the first one's.
+                    let why = format!(
+                        "a packet has link type {}, the file's first interface {}: replay takes one link type per file",
+                        frame.linktype, file_linktype
+                    );
+                    damaged = Some(CaptureError::Damaged {
+                        path: cf.path.clone(),
+                        after: cf.records_read() - 1,
+                        why,
+                    });
+                    break 'all;
+                }
                 let ts = Duration::new(frame.ts_sec.max(0) as u64, frame.ts_nsec);
                 let due = pacer.due(ts, frame.data.len());
                 if frame.caplen < frame.len {

@@ -20,6 +20,14 @@ pub fn run(args: &WriteArgs) -> Result<ExitCode> {
         None | Some("-") => Box::new(std::io::stdin()),
         Some(p) => Box::new(std::fs::File::open(p).with_context(|| p.to_string())?),
     };
+    if args.output == "-" {
+        // Standard output, as tcpdump's `-w -`: straight through (nothing to rename).
+        let n = write_all(args, BufReader::with_capacity(1 << 20, input), "-")?;
+        if args.verbose {
+            eprintln!("pkt: wrote {n} packets to standard output");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     // Written to a temporary file first: an error leaves nothing half-written behind.
     let partial = format!("{}.partial", args.output);
     let result = write_all(args, BufReader::with_capacity(1 << 20, input), &partial);

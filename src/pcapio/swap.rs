@@ -12,6 +12,19 @@ pub(super) enum Pseudo {
     Nflog,
 }
 
+impl Pseudo {
+    /// The pseudo-header a link type's frames begin with, if libpcap converts it.
+    pub(super) fn of(linktype: u32) -> Pseudo {
+        match linktype {
+            113 => Pseudo::LinuxSll,
+            189 => Pseudo::LinuxUsb,
+            220 => Pseudo::LinuxUsbMmapped,
+            239 => Pseudo::Nflog,
+            _ => Pseudo::None,
+        }
+    }
+}
+
 /// Converts the pseudo-headers libpcap converts from the writing host's byte order (and only
 /// those fields, under the same length checks), so frames read the same as through libpcap.
 pub(super) fn swap_pseudo_header(kind: Pseudo, d: &mut [u8], len: usize) {

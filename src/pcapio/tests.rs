@@ -649,9 +649,10 @@ fn swapped_pseudo_headers_read_as_through_libpcap() {
     }
 }
 
-/// pcapng goes through libpcap: a section, an Ethernet interface and one enhanced packet.
+/// pcapng: a section, an Ethernet interface and one enhanced packet; filtered, and written
+/// back as a nanosecond pcap.
 #[test]
-fn pcapng_is_read_through_libpcap() {
+fn pcapng_reads_filters_and_writes_back() {
     let syn = hex(TCP_SYN);
     let mut b = Vec::new();
     let block = |b: &mut Vec<u8>, kind: u32, body: &[u8]| {
@@ -736,3 +737,5 @@ fn writer_converts_other_precisions() {
         assert!(std::fs::read(&*out).unwrap() == want);
     }
 }
+
+mod ng;

@@ -1,6 +1,5 @@
-//! Writing captures: classic pcap (written here, like the input, stamps bit for bit), pcapng
-//! (written here: one interface block per link type, nanosecond stamps) and standard output
-//! through libpcap.
+//! Writing captures: classic pcap (written here, like the input, stamps bit for bit) and pcapng
+//! (written here: one interface block per link type, nanosecond stamps), to a file or `-`.
 
 use super::*;
 
@@ -38,8 +37,6 @@ pub struct Writer {
 }
 
 pub(super) enum Sink {
-    /// A savefile libpcap writes (for pcapng and standard input).
-    Lib(Savefile),
     /// A classic pcap file written here, like the input; the first write error is kept for
     /// `flush`.
     File {
@@ -54,13 +51,7 @@ pub(super) enum Sink {
     },
 }
 
-/// pcapng block types and option codes (draft-ietf-opsawg-pcapng).
-const NG_SHB: u32 = 0x0A0D_0D0A;
-const NG_IDB: u32 = 1;
-const NG_EPB: u32 = 6;
-const NG_BYTE_ORDER: u32 = 0x1A2B_3C4D;
-const NG_OPT_USERAPPL: u16 = 4;
-const NG_OPT_TSRESOL: u16 = 9;
+use super::ng::{BYTE_ORDER_MAGIC, EPB, IDB, OPT_TSRESOL, OPT_USERAPPL, SHB};
 
 /// Appends one pcapng block: type, total length, body (padded to 4), total length again.
 fn ng_block(kind: u32, body: &[u8], out: &mut Vec<u8>) {
@@ -84,13 +75,23 @@ fn ng_option(code: u16, value: &[u8], out: &mut Vec<u8>) {
 impl Writer {
     /// A new classic pcap file (µs or ns time stamps) of this link type; `-` is stdout.
     pub fn create(path: &str, linktype: u32, nano: bool) -> Result<Writer, CaptureError> {
+        Writer::create_snap(path, linktype, nano, 262_144)
+    }
+
+    /// The same, with the header's snaplen given.
+    pub(super) fn create_snap(
+        path: &str,
+        linktype: u32,
+        nano: bool,
+        snaplen: u32,
+    ) -> Result<Writer, CaptureError> {
         let mut out = open_output(path)?;
         let magic: u32 = if nano { MAGIC_NSEC } else { MAGIC_USEC };
         let mut hdr = [0u8; FILE_HEADER_LEN];
         hdr[0..4].copy_from_slice(&magic.to_ne_bytes());
         hdr[4..6].copy_from_slice(&2u16.to_ne_bytes());
         hdr[6..8].copy_from_slice(&4u16.to_ne_bytes());
-        hdr[16..20].copy_from_slice(&262_144u32.to_ne_bytes());
+        hdr[16..20].copy_from_slice(&snaplen.to_ne_bytes());
         hdr[20..24].copy_from_slice(&linktype.to_ne_bytes());
         let failed = out.write_all(&hdr).err();
         Ok(Writer {
@@ -108,15 +109,15 @@ impl Writer {
     pub fn create_ng(path: &str, linktype: u32) -> Result<Writer, CaptureError> {
         let mut out = open_output(path)?;
         let mut body = Vec::with_capacity(64);
-        body.extend_from_slice(&NG_BYTE_ORDER.to_ne_bytes());
+        body.extend_from_slice(&BYTE_ORDER_MAGIC.to_ne_bytes());
         body.extend_from_slice(&1u16.to_ne_bytes());
         body.extend_from_slice(&0u16.to_ne_bytes());
         body.extend_from_slice(&(-1i64).to_ne_bytes()); // section length: not given
         let app = concat!("pkt ", env!("CARGO_PKG_VERSION"));
-        ng_option(NG_OPT_USERAPPL, app.as_bytes(), &mut body);
+        ng_option(OPT_USERAPPL, app.as_bytes(), &mut body);
         ng_option(0, &[], &mut body);
         let mut block = Vec::with_capacity(80);
-        ng_block(NG_SHB, &body, &mut block);
+        ng_block(SHB, &body, &mut block);
         let failed = out.write_all(&block).err();
         Ok(Writer {
             sink: Sink::Ng {
@@ -170,9 +171,9 @@ impl Writer {
                 body.extend_from_slice(&(linktype as u16).to_ne_bytes());
                 body.extend_from_slice(&0u16.to_ne_bytes());
                 body.extend_from_slice(&262_144u32.to_ne_bytes());
-                ng_option(NG_OPT_TSRESOL, &[9], &mut body);
+                ng_option(OPT_TSRESOL, &[9], &mut body);
                 ng_option(0, &[], &mut body);
-                ng_block(NG_IDB, &body, &mut block);
+                ng_block(IDB, &body, &mut block);
                 interfaces.push(linktype);
                 interfaces.len() - 1
             }
@@ -187,7 +188,7 @@ impl Writer {
         body.extend_from_slice(&(data.len() as u32).to_ne_bytes());
         body.extend_from_slice(&(len.min(u32::MAX as usize) as u32).to_ne_bytes());
         body.extend_from_slice(data);
-        ng_block(NG_EPB, &body, &mut block);
+        ng_block(EPB, &body, &mut block);
         self.written += block.len() as u64;
         if let Err(e) = out.write_all(&block) {
             *failed = Some(e);
@@ -237,17 +238,6 @@ impl Writer {
         let len = len.min(u32::MAX as usize) as u32;
         self.written += 16 + u64::from(caplen);
         match &mut self.sink {
-            Sink::Lib(sf) => {
-                let h = PacketHeader {
-                    ts: libc::timeval {
-                        tv_sec: sec as libc::time_t,
-                        tv_usec: frac as libc::suseconds_t,
-                    },
-                    caplen,
-                    len,
-                };
-                sf.write(&pcap::Packet::new(&h, data));
-            }
             Sink::Ng { .. } => {}
             Sink::File { out, failed } => {
                 if failed.is_some() {
@@ -271,7 +261,6 @@ impl Writer {
             why,
         };
         match &mut self.sink {
-            Sink::Lib(sf) => sf.flush().map_err(|e| err(friendly(e))),
             Sink::File { out, failed } | Sink::Ng { out, failed, .. } => match failed.take() {
                 Some(e) => Err(err(io_why(&e))),
                 None => out.flush().map_err(|e| err(io_why(&e))),
