@@ -132,21 +132,28 @@ impl CaptureFile {
             path: path.to_string(),
             why,
         };
-        let filter = filter.filter(|f| !f.trim().is_empty());
-        let src: Box<dyn Read> = if path == "-" {
-            Box::new(io::stdin().lock())
-        } else {
-            let meta = std::fs::metadata(path).map_err(|e| open_err(io_why(&e)))?;
-            if meta.is_dir() {
-                return Err(open_err("is a directory".into()));
-            }
-            Box::new(File::open(path).map_err(|e| open_err(io_why(&e)))?)
-        };
-        let path = if path == "-" { "<stdin>" } else { path };
+        if path == "-" {
+            return CaptureFile::from_reader(Box::new(io::stdin().lock()), "<stdin>", filter);
+        }
+        let meta = std::fs::metadata(path).map_err(|e| open_err(io_why(&e)))?;
+        if meta.is_dir() {
+            return Err(open_err("is a directory".into()));
+        }
+        let file = File::open(path).map_err(|e| open_err(io_why(&e)))?;
+        CaptureFile::from_reader(Box::new(file), path, filter)
+    }
+
+    /// Reads a capture (pcap or pcapng) from any reader; `path` names it in messages.
+    pub fn from_reader(
+        src: Box<dyn Read>,
+        path: &str,
+        filter: Option<&str>,
+    ) -> Result<CaptureFile, CaptureError> {
         let open_err = |why: String| CaptureError::Open {
             path: path.to_string(),
             why,
         };
+        let filter = filter.filter(|f| !f.trim().is_empty());
         let mut input = Input::new(src);
         let have = input.fill(4).map_err(|e| open_err(io_why(&e)))?;
         if have == 0 {
