@@ -12,7 +12,7 @@
 use super::sr::{Clock, Network};
 use crate::build::{build, new_layer};
 use crate::dissect::{Packet, dissect_into};
-use crate::layers::{Value, raw};
+use crate::layers::{Layer, Value, raw};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -186,11 +186,40 @@ impl State {
 /// Builds probes and reads answers for one configuration.
 pub struct Prober<'a> {
     cfg: &'a Config,
+    /// The probe's IP/IPv6 and transport layers, compiled once from the expression every
+    /// probe shares; each probe sets its own TTL, tag and ports in a copy.
+    base: Vec<Layer>,
+}
+
+/// Sets an integer field of a layer by its (scapy) name.
+fn set_int(layer: &mut Layer, name: &str, v: u64) {
+    if let Some(k) = layer.proto.fields.iter().position(|f| f.name == name) {
+        layer.values[k] = Value::Int(v);
+    }
 }
 
 impl<'a> Prober<'a> {
     pub fn new(cfg: &'a Config) -> Prober<'a> {
-        Prober { cfg }
+        let c = cfg;
+        let v6 = c.dst.is_ipv6();
+        let ip = match (c.src, c.dst) {
+            (s, IpAddr::V6(d)) => format!("IPv6(src=\"{s}\",dst=\"{d}\",hlim=1)"),
+            (s, d) => format!("IP(src=\"{s}\",dst=\"{d}\",ttl=1,id=1)"),
+        };
+        let l4 = match c.method {
+            Method::Udp => format!("UDP(sport={},dport={})", c.sport, c.port),
+            Method::Icmp if v6 => format!("ICMPv6EchoRequest(id={},seq=1)", c.sport),
+            Method::Icmp => format!("ICMP(id={},seq=1)", c.sport),
+            Method::Tcp => format!(
+                "TCP(sport={},dport={},flags=\"S\",seq=0,window=5840)",
+                c.sport, c.port
+            ),
+        };
+        let base = crate::craft::compile(&format!("{ip}/{l4}"))
+            .ok()
+            .and_then(|mut v| v.pop())
+            .unwrap_or_default();
+        Prober { cfg, base }
     }
 
     /// The bytes (an IP or IPv6 packet) of the probe tagged `tag`, with this TTL, the
@@ -198,33 +227,36 @@ impl<'a> Prober<'a> {
     pub fn probe(&self, tag: u16, ttl: u8, query: u8) -> Vec<u8> {
         let c = self.cfg;
         let v6 = c.dst.is_ipv6();
-        let ip = match (c.src, c.dst) {
-            (s, IpAddr::V6(d)) => format!("IPv6(src=\"{s}\",dst=\"{d}\",hlim={ttl})"),
-            (s, d) => format!("IP(src=\"{s}\",dst=\"{d}\",ttl={ttl},id={tag})"),
+        let mut layers = self.base.clone();
+        let (ip, l4) = match layers.as_mut_slice() {
+            [ip, l4] => (ip, l4),
+            _ => return build(&layers),
         };
+        if v6 {
+            set_int(ip, "hlim", u64::from(ttl));
+        } else {
+            set_int(ip, "ttl", u64::from(ttl));
+            set_int(ip, "id", u64::from(tag));
+        }
         // The payload: over IPv6 its first two words are the tag and its complement (their
         // one's-complement sum is constant, so the checksum is too); the rest zeros.
         let mut data = vec![0u8; c.payload.max(if v6 { 4 } else { 0 })];
-        let l4 = match c.method {
+        match c.method {
             Method::Udp => {
-                let dport = if c.ecmp {
-                    c.port.wrapping_add(tag)
-                } else {
-                    c.port
-                };
+                if c.ecmp {
+                    set_int(l4, "dport", u64::from(c.port.wrapping_add(tag)));
+                }
                 if v6 {
                     data[..2].copy_from_slice(&tag.to_be_bytes());
                     data[2..4].copy_from_slice(&(!tag).to_be_bytes());
                 }
-                format!("UDP(sport={},dport={dport})", c.sport)
             }
             Method::Icmp => {
                 // The sequence carries the tag; a payload word cancels it out of the checksum.
                 if !c.ecmp && data.len() >= 2 {
                     data[..2].copy_from_slice(&(!tag).to_be_bytes());
                 }
-                let kind = if v6 { "ICMPv6EchoRequest" } else { "ICMP" };
-                format!("{kind}(id={},seq={tag})", c.sport)
+                set_int(l4, "seq", u64::from(tag));
             }
             Method::Tcp => {
                 data.clear();
@@ -236,18 +268,10 @@ impl<'a> Prober<'a> {
                 } else {
                     c.sport.wrapping_add(u16::from(query))
                 };
-                format!(
-                    "TCP(sport={sport},dport={},flags=\"S\",seq={},window=5840)",
-                    c.port,
-                    u32::from(tag) << 16
-                )
+                set_int(l4, "sport", u64::from(sport));
+                set_int(l4, "seq", u64::from(tag) << 16);
             }
-        };
-        let expr = format!("{ip}/{l4}");
-        let mut layers = crate::craft::compile(&expr)
-            .ok()
-            .and_then(|mut v| v.pop())
-            .unwrap_or_default();
+        }
         if !data.is_empty() {
             let mut r = new_layer(&raw::RAW);
             r.values[0] = Value::Bytes(data);

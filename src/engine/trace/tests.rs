@@ -431,3 +431,81 @@ fn report_tells_rate_limiting_from_loss() {
         (Some(ms(4)), Some(ms(4)), Some(ms(4)))
     );
 }
+
+/// Probes are copies of layers compiled once, their TTL, tag and ports set: the same bytes as
+/// the whole expression of each probe, compiled and built anew (UDP, ICMP, TCP; IPv4, IPv6;
+/// Paris and ECMP).
+#[test]
+fn probes_are_the_packets_their_expressions_build() {
+    let expected = |c: &Config, tag: u16, ttl: u8, query: u8| -> Vec<u8> {
+        let v6 = c.dst.is_ipv6();
+        let ip = match (c.src, c.dst) {
+            (s, IpAddr::V6(d)) => format!("IPv6(src=\"{s}\",dst=\"{d}\",hlim={ttl})"),
+            (s, d) => format!("IP(src=\"{s}\",dst=\"{d}\",ttl={ttl},id={tag})"),
+        };
+        let mut data = vec![0u8; c.payload.max(if v6 { 4 } else { 0 })];
+        let l4 = match c.method {
+            Method::Udp => {
+                if v6 {
+                    data[..2].copy_from_slice(&tag.to_be_bytes());
+                    data[2..4].copy_from_slice(&(!tag).to_be_bytes());
+                }
+                let dport = if c.ecmp {
+                    c.port.wrapping_add(tag)
+                } else {
+                    c.port
+                };
+                format!("UDP(sport={},dport={dport})", c.sport)
+            }
+            Method::Icmp => {
+                if !c.ecmp && data.len() >= 2 {
+                    data[..2].copy_from_slice(&(!tag).to_be_bytes());
+                }
+                let kind = if v6 { "ICMPv6EchoRequest" } else { "ICMP" };
+                format!("{kind}(id={},seq={tag})", c.sport)
+            }
+            Method::Tcp => {
+                data.clear();
+                let sport = if c.ecmp {
+                    c.sport.wrapping_add(tag)
+                } else {
+                    c.sport.wrapping_add(u16::from(query))
+                };
+                format!(
+                    "TCP(sport={sport},dport={},flags=\"S\",seq={},window=5840)",
+                    c.port,
+                    u32::from(tag) << 16
+                )
+            }
+        };
+        let mut layers = crate::craft::compile(&format!("{ip}/{l4}"))
+            .unwrap()
+            .pop()
+            .unwrap();
+        if !data.is_empty() {
+            let mut r = new_layer(&raw::RAW);
+            r.values[0] = Value::Bytes(data);
+            layers.push(r);
+        }
+        build(&layers)
+    };
+    let mut n = 0;
+    for method in [Method::Udp, Method::Icmp, Method::Tcp] {
+        for v6 in [false, true] {
+            for ecmp in [false, true] {
+                let mut c = cfg(method, v6);
+                c.ecmp = ecmp;
+                let p = Prober::new(&c);
+                for (tag, ttl, query) in [(1, 1, 0), (2, 1, 1), (300, 7, 2), (65535, 30, 2)] {
+                    assert_eq!(
+                        p.probe(tag, ttl, query),
+                        expected(&c, tag, ttl, query),
+                        "{method:?} v6={v6} ecmp={ecmp} tag {tag} ttl {ttl}"
+                    );
+                    n += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(n, 48);
+}
