@@ -12,7 +12,7 @@
 use super::sr::{Clock, Network};
 use crate::build::{build, new_layer};
 use crate::dissect::{Packet, dissect_into};
-use crate::layers::{Layer, Value, raw};
+use crate::layers::{Layer, Value, icmp, icmpv6, ip, ipv6, raw, tcp, udp};
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::sync::Arc;
@@ -186,40 +186,67 @@ impl State {
 /// Builds probes and reads answers for one configuration.
 pub struct Prober<'a> {
     cfg: &'a Config,
-    /// The probe's IP/IPv6 and transport layers, compiled once from the expression every
-    /// probe shares; each probe sets its own TTL, tag and ports in a copy.
+    /// The probe's IP/IPv6 and transport layers, made once; each probe sets its own TTL, tag
+    /// and ports in a copy.
     base: Vec<Layer>,
+}
+
+/// Sets a field of a layer by its (scapy) name.
+fn set(layer: &mut Layer, name: &str, v: Value) {
+    if let Some(k) = layer.proto.fields.iter().position(|f| f.name == name) {
+        layer.values[k] = v;
+    }
 }
 
 /// Sets an integer field of a layer by its (scapy) name.
 fn set_int(layer: &mut Layer, name: &str, v: u64) {
-    if let Some(k) = layer.proto.fields.iter().position(|f| f.name == name) {
-        layer.values[k] = Value::Int(v);
-    }
+    set(layer, name, Value::Int(v));
 }
 
 impl<'a> Prober<'a> {
     pub fn new(cfg: &'a Config) -> Prober<'a> {
         let c = cfg;
-        let v6 = c.dst.is_ipv6();
-        let ip = match (c.src, c.dst) {
-            (s, IpAddr::V6(d)) => format!("IPv6(src=\"{s}\",dst=\"{d}\",hlim=1)"),
-            (s, d) => format!("IP(src=\"{s}\",dst=\"{d}\",ttl=1,id=1)"),
+        // Built from the layers' tables directly, not an expression: the parser's code is not
+        // touched (page faults, at start-up, before the first probe).
+        let l3 = match (c.src, c.dst) {
+            (IpAddr::V6(s), IpAddr::V6(d)) => {
+                let mut l = new_layer(&ipv6::IPV6);
+                set(&mut l, "src", Value::Ip6(s.octets()));
+                set(&mut l, "dst", Value::Ip6(d.octets()));
+                l
+            }
+            (s, d) => {
+                let mut l = new_layer(&ip::IP);
+                let v4 = |a: IpAddr| match a {
+                    IpAddr::V4(a) => a.octets(),
+                    IpAddr::V6(_) => [0; 4],
+                };
+                set(&mut l, "src", Value::Ip4(v4(s)));
+                set(&mut l, "dst", Value::Ip4(v4(d)));
+                l
+            }
         };
-        let l4 = match c.method {
-            Method::Udp => format!("UDP(sport={},dport={})", c.sport, c.port),
-            Method::Icmp if v6 => format!("ICMPv6EchoRequest(id={},seq=1)", c.sport),
-            Method::Icmp => format!("ICMP(id={},seq=1)", c.sport),
-            Method::Tcp => format!(
-                "TCP(sport={},dport={},flags=\"S\",seq=0,window=5840)",
-                c.sport, c.port
-            ),
+        let mut l4 = match (c.method, c.dst.is_ipv6()) {
+            (Method::Udp, _) => new_layer(&udp::UDP),
+            (Method::Icmp, true) => new_layer(&icmpv6::ECHO_REQUEST),
+            (Method::Icmp, false) => new_layer(&icmp::ICMP),
+            (Method::Tcp, _) => new_layer(&tcp::TCP),
         };
-        let base = crate::craft::compile(&format!("{ip}/{l4}"))
-            .ok()
-            .and_then(|mut v| v.pop())
-            .unwrap_or_default();
-        Prober { cfg, base }
+        match c.method {
+            Method::Udp | Method::Tcp => {
+                set(&mut l4, "sport", Value::Int(u64::from(c.sport)));
+                set(&mut l4, "dport", Value::Int(u64::from(c.port)));
+            }
+            Method::Icmp => set(&mut l4, "id", Value::Int(u64::from(c.sport))),
+        }
+        if c.method == Method::Tcp {
+            set(&mut l4, "flags", Value::Int(0x02)); // S
+            set(&mut l4, "window", Value::Int(5840));
+        }
+        Prober {
+            cfg,
+            base: vec![l3, l4],
+        }
     }
 
     /// The bytes (an IP or IPv6 packet) of the probe tagged `tag`, with this TTL, the
