@@ -346,6 +346,10 @@ pub struct SniffArgs {
     /// alone, stop after N files.
     #[arg(short = 'W', value_name = "N")]
     pub file_count: Option<u32>,
+    /// As root: after opening the capture, become this user (and its groups) before writing
+    /// any file, as tcpdump's -Z (default: the user who ran sudo, if any).
+    #[arg(short = 'Z', long = "relinquish-privileges", value_name = "USER")]
+    pub user: Option<String>,
     /// Print packets even with -w.
     #[arg(long)]
     pub print: bool,

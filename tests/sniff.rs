@@ -332,3 +332,74 @@ fn sniff_into_a_closed_pipe_is_a_quiet_success() {
     assert!(!err.to_lowercase().contains("broken pipe"), "{err}");
     assert!(err.contains("packets captured"), "{err}");
 }
+
+/// `-Z USER`: the capture is opened as root, then the file is written as USER (tcpdump's
+/// -Z); an unknown user is a one-line error and no file.
+#[test]
+fn sniff_z_writes_the_file_as_that_user() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(lab) = Lab::up("sniffz", 1) else {
+        return;
+    };
+    let id = std::process::Command::new("id")
+        .args(["-u", "nobody"])
+        .output();
+    let Some(nobody) = id.ok().filter(|o| o.status.success()).and_then(|o| {
+        String::from_utf8_lossy(&o.stdout)
+            .trim()
+            .parse::<u32>()
+            .ok()
+    }) else {
+        eprintln!("skipped: no user 'nobody' on this machine");
+        return;
+    };
+    let dir = common::temp_dir("sniff_z");
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = dir.join("as-nobody.pcap");
+    let child = lab.spawn(
+        "SERVER_NS",
+        common::PKT,
+        &[
+            "sniff",
+            "-Z",
+            "nobody",
+            "-c",
+            "2",
+            "-w",
+            out.to_str().unwrap(),
+            "udp and dst port 9",
+        ],
+    );
+    sleep_ms(600);
+    let dst = lab.get("SERVER_IP4");
+    let expr = format!("IP(dst=\"{dst}\")/UDP(sport=(1,2),dport=9)");
+    let o = lab.pkt("CLIENT_NS", &["send", &expr]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = child.wait_with_output().expect("wait");
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let meta = std::fs::metadata(&out).expect("the capture file");
+    assert_eq!(meta.uid(), nobody, "owner of {}", out.display());
+    let back = common::pkt(&["read", out.to_str().unwrap(), "--json"]);
+    assert_eq!(json_lines(&stdout(&back)).len(), 2);
+
+    let bad = dir.join("never.pcap");
+    let o = lab.pkt(
+        "SERVER_NS",
+        &[
+            "sniff",
+            "-Z",
+            "no-such-user-pkt",
+            "-c",
+            "1",
+            "--timeout",
+            "1",
+            "-w",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert!(!o.status.success());
+    let err = stderr(&o);
+    assert!(err.contains("no such user 'no-such-user-pkt'"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(!bad.exists());
+}

@@ -42,8 +42,12 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
     let mut live = Live::open(&o)?;
     let linktype = live.linktype();
     let stop = super::stop_flag(false);
-    // Files are created as the user who ran sudo, as tcpdump's -Z does.
-    pkt::io::drop_root_if_sudo()?;
+    // Files are created as -Z's user, or as the user who ran sudo (tcpdump drops to a user
+    // of its own the same way).
+    match &args.user {
+        Some(u) => pkt::io::drop_root_to(u).map(|_| ())?,
+        None => pkt::io::drop_root_if_sudo().map(|_| ())?,
+    }
     let lt = pcap::Linktype(linktype as i32);
     eprintln!(
         "pkt: listening on {iface}, link-type {} ({}), snapshot length {} bytes",

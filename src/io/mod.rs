@@ -53,6 +53,54 @@ pub fn or_privilege(e: io::Error, what: &str) -> io::Error {
     }
 }
 
+/// As root, once the captures are open: become `user` (tcpdump's `-Z USER`), with its primary
+/// group and its supplementary groups, so that nothing after this (the files written, above
+/// all) runs or is created as root. Not root: nothing changes. Returns whether privileges were
+/// dropped; an unknown user is an error.
+pub fn drop_root_to(user: &str) -> io::Result<bool> {
+    let name = std::ffi::CString::new(user)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "a user name has no NUL"))?;
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: every pointer is valid for the call; the strings it sets point into `buf`.
+    let rc = unsafe {
+        libc::getpwnam_r(
+            name.as_ptr(),
+            &mut pw,
+            buf.as_mut_ptr(),
+            buf.len(),
+            &mut found,
+        )
+    };
+    if found.is_null() {
+        let why = if rc == 0 {
+            format!("no such user '{user}' (-Z)")
+        } else {
+            format!(
+                "looking up user '{user}': {}",
+                io::Error::from_raw_os_error(rc)
+            )
+        };
+        return Err(io::Error::new(io::ErrorKind::NotFound, why));
+    }
+    if unsafe { libc::geteuid() } != 0 {
+        return Ok(false);
+    }
+    let (uid, gid) = (pw.pw_uid, pw.pw_gid);
+    // Groups first, then the group, then the user: after setuid nothing else is allowed.
+    // SAFETY: plain system calls on values from getpwnam_r.
+    let ok = unsafe {
+        libc::initgroups(name.as_ptr(), gid) == 0
+            && libc::setresgid(gid, gid, gid) == 0
+            && libc::setresuid(uid, uid, uid) == 0
+    };
+    if !ok {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(true)
+}
+
 /// Under `sudo`, once the sockets and captures are open: become the user who ran sudo
 /// (`SUDO_UID`/`SUDO_GID`), so nothing after this runs as root. Open descriptors keep working.
 /// Returns whether privileges were dropped.
