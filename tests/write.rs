@@ -102,7 +102,10 @@ fn corpus_round_trips_byte_exact() {
 
 /// Edits a record's JSON the way `jq` would, writes it, reads it back.
 fn edit_and_read(rec: &Value, edit: impl Fn(&mut Value), extra: &[&str]) -> Value {
-    let dir = temp_dir("write_edit");
+    // A directory per call: tests run in parallel, and temp_dir empties the one it names.
+    static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = temp_dir(&format!("write_edit-{n}"));
     let mut r = rec.clone();
     edit(&mut r);
     let out = dir.join("edited.pcap");
