@@ -165,9 +165,10 @@ impl CaptureFile {
             )));
         }
         if input.available()[..4] == PCAPNG_MAGIC {
-            let (reader, linktype) = NgReader::open(input, filter).map_err(open_err)?;
+            let (mut reader, linktype) = NgReader::open(input, filter).map_err(open_err)?;
+            // A bad filter is an error now, not at the first packet.
             if let Some(f) = filter {
-                compile(f, linktype, true)?;
+                reader.keep_program(linktype, compile(f, linktype, true)?);
             }
             return Ok(CaptureFile {
                 src: Source::Ng(reader),

@@ -338,6 +338,11 @@ impl NgReader {
         }
     }
 
+    /// Keeps the filter's program compiled for a link type.
+    pub(super) fn keep_program(&mut self, linktype: u32, prog: BpfProgram) {
+        self.programs.push((linktype, prog));
+    }
+
     /// Whether the filter (if any) takes a frame of a link type: compiled on first use.
     fn accepts(
         &mut self,
