@@ -58,6 +58,8 @@ pub struct Frame<'a> {
     pub data: &'a [u8],
     /// The frame's LINKTYPE: the file's, or in pcapng its interface's.
     pub linktype: u32,
+    /// The name of the interface it was captured on, where the file says (pcapng's if_name).
+    pub iface: Option<&'static str>,
     /// The time stamp as the file holds it, so that `-w` writes it back bit for bit.
     stamp: Stamp,
 }
@@ -486,6 +488,7 @@ impl PcapReader {
             len,
             data,
             linktype: self.header.linktype & 0xffff,
+            iface: None,
             stamp,
         }))
     }

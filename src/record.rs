@@ -17,6 +17,8 @@ pub struct Record {
     pub caplen: usize,
     pub len: usize,
     pub linktype: u32,
+    /// The interface the packet was captured on, if the record names one.
+    pub iface: Option<String>,
     pub layers: Vec<Layer>,
     /// The problems the record says its packet had: (layer name, byte offset, field).
     pub errors: Vec<(String, usize, Option<String>)>,
@@ -29,6 +31,8 @@ struct Raw<'a> {
     caplen: usize,
     len: usize,
     linktype: u32,
+    #[serde(default)]
+    iface: Option<String>,
     layers: Vec<Map<String, Json>>,
     #[serde(default)]
     errors: Vec<Map<String, Json>>,
@@ -62,6 +66,7 @@ pub fn parse(line: &str) -> Result<Record, String> {
         caplen: raw.caplen,
         len: raw.len,
         linktype: raw.linktype,
+        iface: raw.iface,
         layers,
         errors,
     })

@@ -103,7 +103,14 @@ fn read_all(
             let linktype = frame.linktype;
             if let Some(w) = writer.as_mut() {
                 if w.is_ng() {
-                    w.write_packet_as(linktype, frame.ts_sec, frame.ts_nsec, frame.data, frame.len);
+                    w.write_packet_on(
+                        linktype,
+                        frame.iface,
+                        frame.ts_sec,
+                        frame.ts_nsec,
+                        frame.data,
+                        frame.len,
+                    );
                 } else if linktype != w.linktype {
                     // A pcapng of several link types into a classic pcap: what is written so
                     // far stands, and the rest needs pcapng.
@@ -127,7 +134,7 @@ fn read_all(
                 caplen: frame.caplen,
                 len: frame.len,
                 linktype,
-                iface: None,
+                iface: frame.iface,
             };
             let clock = *clock.get_or_insert_with(|| Clock::local(frame.ts_sec));
             batch.push(meta, frame.data, clock);

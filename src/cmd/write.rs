@@ -91,7 +91,14 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
             bail!("record {}: its time has nanoseconds; use --nano", i + 1);
         }
         let (bytes, len) = packet_of(&rec, args.fix, &mut pkt);
-        w.write_packet_as(rec.linktype, rec.ts_sec, rec.ts_nsec, &bytes, len);
+        w.write_packet_on(
+            rec.linktype,
+            rec.iface.as_deref(),
+            rec.ts_sec,
+            rec.ts_nsec,
+            &bytes,
+            len,
+        );
         n += 1;
     }
     match writer.as_mut() {

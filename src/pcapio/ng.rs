@@ -14,8 +14,9 @@ const OPB: u32 = 2;
 const SPB: u32 = 3;
 pub(super) const EPB: u32 = 6;
 pub(super) const BYTE_ORDER_MAGIC: u32 = 0x1A2B_3C4D;
-/// shb_userappl, if_tsresol and if_tsoffset.
+/// shb_userappl, if_name, if_tsresol and if_tsoffset.
 pub(super) const OPT_USERAPPL: u16 = 4;
+pub(super) const OPT_IF_NAME: u16 = 2;
 pub(super) const OPT_TSRESOL: u16 = 9;
 const OPT_TSOFFSET: u16 = 14;
 
@@ -28,6 +29,25 @@ struct Iface {
     resol: Resol,
     /// Seconds added to every time stamp (if_tsoffset).
     offset: i64,
+    /// if_name: what the packets' records name as their interface.
+    name: Option<&'static str>,
+}
+
+/// One `&'static str` per distinct interface name read (frames and their records borrow it
+/// for as long as the output needs): each name is kept once, however many files and sections
+/// name it.
+fn intern(name: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static NAMES: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    let set = names.get_or_insert_with(HashSet::new);
+    if let Some(&n) = set.get(name) {
+        return n;
+    }
+    let n: &'static str = Box::leak(name.to_string().into_boxed_str());
+    set.insert(n);
+    n
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -260,6 +280,7 @@ impl NgReader {
                     snaplen: self.u32_at(body, 4),
                     resol: Resol::Dec(6),
                     offset: 0,
+                    name: None,
                 };
                 let mut opts = &body[8..];
                 while opts.len() >= 4 {
@@ -270,6 +291,14 @@ impl NgReader {
                     let v = &opts[4..4 + olen];
                     match (code, olen) {
                         (OPT_TSRESOL, 1) => iface.resol = Resol::of(v[0]),
+                        (OPT_IF_NAME, _) => {
+                            // UTF-8, though some writers end it with NULs.
+                            let end = v.iter().rposition(|&b| b != 0).map_or(0, |e| e + 1);
+                            let name = String::from_utf8_lossy(&v[..end]);
+                            if !name.is_empty() {
+                                iface.name = Some(intern(&name));
+                            }
+                        }
                         (OPT_TSOFFSET, 8) => {
                             let raw: [u8; 8] = v.try_into().expect("8 bytes");
                             iface.offset = if self.big {
@@ -433,6 +462,7 @@ impl NgReader {
             len,
             data: &self.input.buf[start..start + caplen],
             linktype: iface.linktype,
+            iface: iface.name,
             stamp: Stamp {
                 sec: ts_sec as u32,
                 frac: ts_nsec,

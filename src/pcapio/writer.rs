@@ -43,15 +43,16 @@ pub(super) enum Sink {
         out: io::BufWriter<File>,
         failed: Option<io::Error>,
     },
-    /// A pcapng file written here: one interface block per link type met, nanosecond stamps.
+    /// A pcapng file written here: one interface block per link type and interface name
+    /// met, nanosecond stamps.
     Ng {
         out: io::BufWriter<File>,
         failed: Option<io::Error>,
-        interfaces: Vec<u32>,
+        interfaces: Vec<(u32, Option<String>)>,
     },
 }
 
-use super::ng::{BYTE_ORDER_MAGIC, EPB, IDB, OPT_TSRESOL, OPT_USERAPPL, SHB};
+use super::ng::{BYTE_ORDER_MAGIC, EPB, IDB, OPT_IF_NAME, OPT_TSRESOL, OPT_USERAPPL, SHB};
 
 /// Appends one pcapng block: type, total length, body (padded to 4), total length again.
 fn ng_block(kind: u32, body: &[u8], out: &mut Vec<u8>) {
@@ -152,6 +153,20 @@ impl Writer {
         data: &[u8],
         len: usize,
     ) {
+        self.write_packet_on(linktype, None, ts_sec, ts_nsec, data, len)
+    }
+
+    /// The same, captured on the interface named `iface`: pcapng gives each link type and
+    /// name an interface block of its own, the name as its if_name.
+    pub fn write_packet_on(
+        &mut self,
+        linktype: u32,
+        iface: Option<&str>,
+        ts_sec: i64,
+        ts_nsec: u32,
+        data: &[u8],
+        len: usize,
+    ) {
         let Sink::Ng {
             out,
             failed,
@@ -164,17 +179,23 @@ impl Writer {
             return;
         }
         let mut block = Vec::with_capacity(data.len() + 64);
-        let id = match interfaces.iter().position(|&l| l == linktype) {
+        let id = match interfaces
+            .iter()
+            .position(|(l, n)| *l == linktype && n.as_deref() == iface)
+        {
             Some(id) => id,
             None => {
                 let mut body = Vec::with_capacity(24);
                 body.extend_from_slice(&(linktype as u16).to_ne_bytes());
                 body.extend_from_slice(&0u16.to_ne_bytes());
                 body.extend_from_slice(&262_144u32.to_ne_bytes());
+                if let Some(name) = iface {
+                    ng_option(OPT_IF_NAME, name.as_bytes(), &mut body);
+                }
                 ng_option(OPT_TSRESOL, &[9], &mut body);
                 ng_option(0, &[], &mut body);
                 ng_block(IDB, &body, &mut block);
-                interfaces.push(linktype);
+                interfaces.push((linktype, iface.map(str::to_string)));
                 interfaces.len() - 1
             }
         };

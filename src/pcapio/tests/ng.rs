@@ -374,3 +374,65 @@ fn every_cut_and_every_changed_byte_reads_without_panic() {
         }
     }
 }
+
+/// Interface names: an IDB's if_name (NULs at its end or not) is each of its packets' `iface`;
+/// the writer gives each link type and name an interface block, and reads back the same.
+#[test]
+fn interface_names_are_read_and_written() {
+    let syn = hex(TCP_SYN);
+    let mut ng = Ng::new(false);
+    ng.iface(1, 0, &[(2, b"eth0".to_vec())])
+        .iface(1, 0, &[(2, b"lo\0\0".to_vec())])
+        .iface(1, 0, &[])
+        .epb(1, 0, &syn, syn.len())
+        .epb(0, 0, &syn, syn.len())
+        .epb(2, 0, &syn, syn.len());
+    let path = write_file("names.pcapng", &ng.b);
+    let names = |path: &str| -> Vec<(u32, Option<&'static str>)> {
+        let mut cf = CaptureFile::open(path, None).unwrap();
+        let mut v = Vec::new();
+        while let Some(f) = cf.next_frame().unwrap() {
+            v.push((f.linktype, f.iface));
+        }
+        v
+    };
+    assert_eq!(
+        names(&path),
+        [(1, Some("lo")), (1, Some("eth0")), (1, None)]
+    );
+
+    let out = temp("named.pcapng");
+    let mut w = Writer::create_ng(&out, 1).unwrap();
+    let raw = &syn[14..];
+    for (lt, name, data) in [
+        (1, Some("eth0"), &syn[..]),
+        (1, Some("eth1"), &syn[..]),
+        (101, Some("eth0"), raw),
+        (1, Some("eth0"), &syn[..]),
+        (1, None, &syn[..]),
+    ] {
+        w.write_packet_on(lt, name, T0 as i64, 0, data, data.len());
+    }
+    w.flush().unwrap();
+    assert_eq!(
+        names(&out),
+        [
+            (1, Some("eth0")),
+            (1, Some("eth1")),
+            (101, Some("eth0")),
+            (1, Some("eth0")),
+            (1, None)
+        ]
+    );
+    // Four interface blocks: (1, eth0), (1, eth1), (101, eth0), (1, unnamed).
+    let bytes = std::fs::read(&*out).unwrap();
+    let mut at = 0;
+    let mut idbs = 0;
+    while at + 8 <= bytes.len() {
+        let kind = u32::from_ne_bytes(bytes[at..at + 4].try_into().unwrap());
+        let len = u32::from_ne_bytes(bytes[at + 4..at + 8].try_into().unwrap()) as usize;
+        idbs += usize::from(kind == 1);
+        at += len;
+    }
+    assert_eq!(idbs, 4);
+}
