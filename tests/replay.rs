@@ -273,4 +273,32 @@ fn raw_ip_at_layer_three_too_long_skipped_malformed_accounted() {
         .map(|k| r[k].as_u64().unwrap())
         .sum();
     assert_eq!(total, n, "{r}");
+
+    // A pcapng whose second packet is of another link type (raw IP after Ethernet): the first
+    // is sent, then replay stops and says why, as for damage.
+    let mut json = stdout(&common::pkt(&["craft", &short, "--json"]));
+    let ip_only = format!("IP(dst=\"{}\")/UDP(dport=9)", lab.get("SERVER_IP4"));
+    json.push_str(&stdout(&common::pkt(&["craft", &ip_only, "--json"])));
+    let two = dir.join("two-links.pcapng");
+    let w = common::pkt_stdin(&["write", "-o", two.to_str().unwrap()], json.as_bytes());
+    assert!(w.status.success(), "{}", stderr(&w));
+    let o = lab.pkt(
+        "CLIENT_NS",
+        &[
+            "replay",
+            "-i",
+            lab.get("CLIENT_IF"),
+            two.to_str().unwrap(),
+            "-t",
+            "--json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("stopped after packet 1 of this file: a packet has link type 101"),
+        "{}",
+        stderr(&o)
+    );
+    let r: Value = serde_json::from_str(stdout(&o).trim()).expect("report");
+    assert_eq!(r["packets"], 1, "{r}");
 }
