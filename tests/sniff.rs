@@ -79,10 +79,22 @@ fn sniff_any_names_each_packets_interface_and_times_out() {
         return;
     };
     let start = Instant::now();
+    let ng = common::temp_dir("sniff_any").join("any.pcapng");
     let child = lab.spawn(
         "ROUTER1_NS",
         common::PKT,
-        &["sniff", "-i", "any", "--json", "--timeout", "2", "icmp"],
+        &[
+            "sniff",
+            "-i",
+            "any",
+            "--json",
+            "--timeout",
+            "2",
+            "-w",
+            ng.to_str().unwrap(),
+            "--print",
+            "icmp",
+        ],
     );
     sleep_ms(600);
     lab.exec(
@@ -103,6 +115,14 @@ fn sniff_any_names_each_packets_interface_and_times_out() {
     let ifaces: Vec<&str> = recs.iter().map(|r| r["iface"].as_str().unwrap()).collect();
     let (near, far) = (lab.get("ROUTER1_IF"), lab.get("ROUTER1_FAR_IF"));
     assert_eq!(ifaces, [near, far, far, near]);
+    // The pcapng written meanwhile names them too (an interface block each).
+    let back = json_lines(&stdout(&common::pkt(&[
+        "read",
+        ng.to_str().unwrap(),
+        "--json",
+    ])));
+    let named: Vec<&str> = back.iter().map(|r| r["iface"].as_str().unwrap()).collect();
+    assert_eq!(named, ifaces);
     assert!(recs.iter().all(|r| r["linktype"] == 276));
     assert_eq!(recs[0]["layers"][0]["layer"], "CookedLinuxV2");
     assert_eq!(captured(&stderr(&o)), 4);

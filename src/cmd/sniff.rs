@@ -107,8 +107,14 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
         };
         let t = stamp(p.header);
         let (ts_sec, ts_nsec) = (t.as_secs() as i64, t.subsec_nanos());
+        // Each packet's interface: printed, and named in a pcapng's interface blocks.
+        let iface = if print || files.as_ref().is_some_and(|f| f.ng) {
+            names.of(linktype, p.data)
+        } else {
+            None
+        };
         if let Some(f) = files.as_mut()
-            && !f.write(ts_sec, ts_nsec, p.data, p.header.len as usize)?
+            && !f.write(iface, ts_sec, ts_nsec, p.data, p.header.len as usize)?
         {
             // -G with -W: the last file is full (in time), as tcpdump, stop.
             break;
@@ -122,7 +128,7 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
                 caplen: p.data.len(),
                 len: p.header.len as usize,
                 linktype,
-                iface: names.of(linktype, p.data),
+                iface,
             };
             let clock = *clock.get_or_insert_with(|| Clock::local(ts_sec));
             render(&style, &clock, &meta, p.data, &mut pkt, &mut text);
@@ -283,7 +289,14 @@ impl Rotation {
 
     /// Writes a packet, into a new file first when one is due; `false` (nothing written) when
     /// -G and -W say the capture is over.
-    fn write(&mut self, ts_sec: i64, ts_nsec: u32, data: &[u8], len: usize) -> Result<bool> {
+    fn write(
+        &mut self,
+        iface: Option<&str>,
+        ts_sec: i64,
+        ts_nsec: u32,
+        data: &[u8],
+        len: usize,
+    ) -> Result<bool> {
         let c_files = if self.limit.is_some() {
             self.files
         } else {
@@ -323,7 +336,7 @@ impl Rotation {
             self.w = create(&name, self.ng, self.linktype)?;
         }
         self.w
-            .write_packet_as(self.linktype, ts_sec, ts_nsec, data, len);
+            .write_packet_on(self.linktype, iface, ts_sec, ts_nsec, data, len);
         Ok(true)
     }
 }
