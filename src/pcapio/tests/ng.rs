@@ -200,6 +200,60 @@ fn sections_in_both_byte_orders_each_with_their_own_interfaces() {
     );
 }
 
+/// pcapng: a section, an Ethernet interface and one enhanced packet; filtered, and written
+/// back as a nanosecond pcap.
+#[test]
+fn pcapng_reads_filters_and_writes_back() {
+    let syn = hex(TCP_SYN);
+    let mut b = Vec::new();
+    let block = |b: &mut Vec<u8>, kind: u32, body: &[u8]| {
+        let len = 12 + body.len().div_ceil(4) * 4;
+        b.extend(kind.to_le_bytes());
+        b.extend((len as u32).to_le_bytes());
+        b.extend(body);
+        b.resize(b.len() + (4 - body.len() % 4) % 4, 0);
+        b.extend((len as u32).to_le_bytes());
+    };
+    block(
+        &mut b,
+        0x0a0d_0d0a,
+        &[
+            0x4d, 0x3c, 0x2b, 0x1a, 1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        ],
+    );
+    block(&mut b, 1, &[1, 0, 0, 0, 0, 0, 0, 0]);
+    let us = T0 as u64 * 1_000_000 + 250_000;
+    let mut epb = Vec::new();
+    epb.extend(0u32.to_le_bytes());
+    epb.extend(((us >> 32) as u32).to_le_bytes());
+    epb.extend((us as u32).to_le_bytes());
+    epb.extend((syn.len() as u32).to_le_bytes());
+    epb.extend(1514u32.to_le_bytes());
+    epb.extend(&syn);
+    block(&mut b, 6, &epb);
+    let path = write_file("ng.pcapng", &b);
+    let mut cf = CaptureFile::open(&path, None).unwrap();
+    assert_eq!(cf.linktype, 1);
+    let (got, err) = read_all(&mut cf);
+    assert!(err.is_none(), "{err:?}");
+    assert_eq!(
+        got,
+        [(T0 as i64, 250_000_000, syn.len(), 1514, syn.clone())]
+    );
+    assert_eq!(read_path(&path, Some("udp")).0.len(), 0);
+    assert_eq!(read_path(&path, Some("tcp")).0.len(), 1);
+    // -w writes a nanosecond pcap of it.
+    let out = temp("ng-out.pcap");
+    write_through(&path, &out);
+    let recs = [Rec {
+        len: 1514,
+        ..rec(T0, 250_000_000, &syn)
+    }];
+    let mut want = pcap_bytes(NSEC, &recs);
+    want[16..20].copy_from_slice(&262_144u32.to_ne_bytes());
+    assert!(std::fs::read(&*out).unwrap() == want);
+}
+
 /// What `pkt write --pcapng` makes of records of several link types reads back as they were
 /// (libpcap refuses such a file).
 #[test]
