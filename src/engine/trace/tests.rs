@@ -1,5 +1,7 @@
 use super::*;
+use crate::build::{build, new_layer};
 use crate::engine::testutil::{FakeClock, FakeNet, frame, icmp_error};
+use crate::layers::{Value, raw};
 
 const US: &str = "198.51.100.1";
 const DST: &str = "192.0.2.2";
