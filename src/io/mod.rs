@@ -87,18 +87,10 @@ pub fn drop_root_to(user: &str) -> io::Result<bool> {
     if unsafe { libc::geteuid() } != 0 {
         return Ok(false);
     }
-    let (uid, gid) = (pw.pw_uid, pw.pw_gid);
-    // Groups first, then the group, then the user: after setuid nothing else is allowed.
-    // SAFETY: plain system calls on values from getpwnam_r.
-    let ok = unsafe {
-        libc::initgroups(name.as_ptr(), gid) == 0
-            && libc::setresgid(gid, gid, gid) == 0
-            && libc::setresuid(uid, uid, uid) == 0
-    };
-    if !ok {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(true)
+    // SAFETY: initgroups reads the NUL-terminated name.
+    become_user(pw.pw_uid, pw.pw_gid, || unsafe {
+        libc::initgroups(name.as_ptr(), pw.pw_gid) == 0
+    })
 }
 
 /// Under `sudo`, once the sockets and captures are open: become the user who ran sudo
@@ -115,12 +107,18 @@ pub fn drop_root_if_sudo() -> io::Result<bool> {
     if uid == 0 {
         return Ok(false);
     }
-    // Groups first, then the group, then the user: after setuid nothing else is allowed.
-    let ok = unsafe {
+    // SAFETY: no supplementary groups (a null list of length 0).
+    become_user(uid, gid, || unsafe {
         libc::setgroups(0, std::ptr::null()) == 0
-            && libc::setresgid(gid, gid, gid) == 0
-            && libc::setresuid(uid, uid, uid) == 0
-    };
+    })
+}
+
+/// Sets the supplementary groups (`groups`), then the group, then the user: after setuid
+/// nothing else is allowed. Returns true (privileges dropped) or the failing call's error.
+fn become_user(uid: u32, gid: u32, groups: impl FnOnce() -> bool) -> io::Result<bool> {
+    // SAFETY: plain system calls on ids.
+    let ok = groups()
+        && unsafe { libc::setresgid(gid, gid, gid) == 0 && libc::setresuid(uid, uid, uid) == 0 };
     if !ok {
         return Err(io::Error::last_os_error());
     }
