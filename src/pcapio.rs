@@ -25,10 +25,8 @@ pub enum CaptureError {
         after: u64,
         why: String,
     },
-    Write {
-        path: String,
-        why: String,
-    },
+    /// An output file could not be opened or written.
+    Output(crate::io::outfile::OutError),
 }
 
 impl fmt::Display for CaptureError {
@@ -42,12 +40,19 @@ impl fmt::Display for CaptureError {
                     "{path}: stopped after packet {after} of this file: {why}"
                 )
             }
-            CaptureError::Write { path, why } => write!(f, "{path}: {why}"),
+            CaptureError::Output(e) => write!(f, "{e}"),
         }
     }
 }
 
-impl std::error::Error for CaptureError {}
+impl std::error::Error for CaptureError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            CaptureError::Output(e) => std::error::Error::source(e),
+            _ => None,
+        }
+    }
+}
 
 /// One frame as read from a file; `data` borrows the reader's buffer.
 pub struct Frame<'a> {
@@ -227,7 +232,7 @@ impl CaptureFile {
         let (sink, nano) = match &self.src {
             Source::Pcap(r) => {
                 let h = &r.header;
-                let mut out = open_output(path)?;
+                let mut out = open_output(path, crate::io::outfile::Mode::Finite)?;
                 // A version 2.4 header in this host's byte order, with the input's link type
                 // field (FCS bits too) and its snaplen as libpcap takes it: the header libpcap
                 // wrote for `-w`.
@@ -238,12 +243,19 @@ impl CaptureFile {
                 hdr[6..8].copy_from_slice(&4u16.to_ne_bytes());
                 hdr[16..20].copy_from_slice(&h.libpcap_snaplen().to_ne_bytes());
                 hdr[20..24].copy_from_slice(&h.linktype.to_ne_bytes());
-                let failed = out.write_all(&hdr).err();
-                (Sink::File { out, failed }, h.nano)
+                out.write_all(&hdr)
+                    .map_err(|e| CaptureError::Output(crate::io::outfile::OutError::io(path, e)))?;
+                (Sink::File { out }, h.nano)
             }
             // A nanosecond pcap of the (first) link type, as libpcap wrote for pcapng input.
             Source::Ng(r) => {
-                return Writer::create_snap(path, self.linktype, true, r.libpcap_snaplen());
+                return Writer::create_snap(
+                    path,
+                    self.linktype,
+                    true,
+                    r.libpcap_snaplen(),
+                    crate::io::outfile::Mode::Finite,
+                );
             }
         };
         Ok(Writer {

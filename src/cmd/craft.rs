@@ -68,11 +68,11 @@ pub fn run(args: &CraftArgs) -> Result<ExitCode> {
         let mut i = 0;
         packets.build_each(args.count, |b| {
             let (s, ns) = stamp(i);
-            w.write_packet(s, ns, b, b.len());
+            w.write_packet(s, ns, b, b.len())?;
             i += 1;
             Ok::<_, anyhow::Error>(())
         })?;
-        w.flush()?;
+        w.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
     let stdout = std::io::stdout();

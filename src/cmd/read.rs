@@ -2,12 +2,13 @@
 //! rendering runs on every core through `output::parallel`, and comes out in order.
 
 use crate::cli::ReadArgs;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Result, anyhow};
 use pkt::output::FrameMeta;
 use pkt::output::parallel::{self, Batch, Pipeline};
 use pkt::output::time::Clock;
 use pkt::pcapio::{CaptureError, CaptureFile, Writer, is_pcapng};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 
 pub fn run(args: &ReadArgs) -> Result<ExitCode> {
     let (files, filter) = args.files_and_filter().map_err(|e| anyhow!(e))?;
@@ -59,6 +60,9 @@ fn read_all(
     let progress = super::progress::Progress::new(show, total, true, "read");
     let mut done_bytes = 0u64;
     let mut pending = 0u64;
+    // Writing a file: Ctrl-C (SIGTERM, SIGHUP) stops the reading, and what was read so far
+    // becomes the complete output.
+    let stop = args.write.is_some().then(|| super::stop_flag(true));
     'files: for path in files {
         if let Ok(m) = std::fs::metadata(path) {
             progress.inc(pending);
@@ -82,7 +86,9 @@ fn read_all(
             }
         }
         loop {
-            if args.count.is_some_and(|c| n >= c) {
+            if args.count.is_some_and(|c| n >= c)
+                || stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed))
+            {
                 break 'files;
             }
             let frame = match cf.next_frame() {
@@ -110,7 +116,7 @@ fn read_all(
                         frame.ts_nsec,
                         frame.data,
                         frame.len,
-                    );
+                    )?;
                 } else if linktype != w.linktype {
                     // A pcapng of several link types into a classic pcap: what is written so
                     // far stands, and the rest needs pcapng.
@@ -121,7 +127,7 @@ fn read_all(
                     ));
                     break 'files;
                 } else {
-                    w.write(&frame);
+                    w.write(&frame)?;
                 }
             }
             if !print {
@@ -154,8 +160,8 @@ fn read_all(
     }
     progress.message(format!("{n} packets"));
     progress.finish();
-    if let Some(w) = writer.as_mut() {
-        w.flush().context("flushing the output capture")?;
+    if let Some(w) = writer {
+        w.finish()?;
     }
     match mixed {
         Some(e) => Err(e),

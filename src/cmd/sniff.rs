@@ -95,6 +95,11 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
             if !text.is_empty() {
                 closed |= put(&mut so, &mut text)?;
             }
+            // Idle: the file is written out, so it can be watched and a write error (a full
+            // disk) stops the capture now, not at the next packet.
+            if let Some(f) = files.as_mut() {
+                f.w.flush()?;
+            }
             if closed {
                 break;
             }
@@ -144,8 +149,8 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
     if !closed && !text.is_empty() {
         put(&mut so, &mut text)?;
     }
-    if let Some(f) = files.as_mut() {
-        f.w.flush()?;
+    if let Some(f) = files {
+        f.w.finish()?;
     }
     let (recv, drop, ifdrop) = live
         .stats()
@@ -312,31 +317,32 @@ impl Rotation {
                 {
                     return Ok(false);
                 }
-                self.w.flush()?;
                 self.opened = now;
                 self.opened_count += 1;
                 self.index = 0;
                 self.current = strftime(&self.base, now);
-                self.w = create(
+                let next = create(
                     &file_name(&self.current, 0, c_files),
                     self.ng,
                     self.linktype,
                 )?;
+                std::mem::replace(&mut self.w, next).finish()?;
             }
         }
         if let Some(limit) = self.limit
             && self.w.bytes_written() > limit
         {
-            self.w.flush()?;
             self.index += 1;
             if let Some(n) = c_files {
                 self.index %= n;
             }
             let name = file_name(&self.current, self.index, c_files);
-            self.w = create(&name, self.ng, self.linktype)?;
+            self.w.flush()?;
+            let next = create(&name, self.ng, self.linktype)?;
+            std::mem::replace(&mut self.w, next).finish()?;
         }
         self.w
-            .write_packet_on(self.linktype, iface, ts_sec, ts_nsec, data, len);
+            .write_packet_on(self.linktype, iface, ts_sec, ts_nsec, data, len)?;
         Ok(true)
     }
 }
@@ -366,13 +372,12 @@ fn strftime(pattern: &str, t: i64) -> String {
     }
 }
 
+/// A capture file written as it grows (in place, see `pkt::io::outfile`); its header is written
+/// out at once, so a device that takes nothing (a full disk) stops the capture before it starts.
 fn create(path: &str, ng: bool, linktype: u32) -> Result<Writer> {
-    Ok(if ng {
-        Writer::create_ng(path, linktype)?
-    } else {
-        // Microsecond stamps, as tcpdump writes by default (pcapng keeps nanoseconds).
-        Writer::create(path, linktype, false)?
-    })
+    let mut w = Writer::live(path, ng, linktype)?;
+    w.flush()?;
+    Ok(w)
 }
 
 /// tcpdump's names for rotated files.

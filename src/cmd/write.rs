@@ -14,49 +14,62 @@ use pkt::pcapio::{Writer, is_pcapng};
 use pkt::record::{Record, parse};
 use std::io::{BufRead, BufReader, Read};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// The longest record line taken: far above the JSON of the largest packet (a 256 KiB packet's
+/// hex is 512 KiB), far below what would exhaust memory.
+pub const MAX_RECORD: usize = 8 << 20;
 
 pub fn run(args: &WriteArgs) -> Result<ExitCode> {
     let input: Box<dyn Read> = match args.input.as_deref() {
         None | Some("-") => Box::new(std::io::stdin()),
         Some(p) => Box::new(std::fs::File::open(p).with_context(|| p.to_string())?),
     };
-    if args.output == "-" {
-        // Standard output, as tcpdump's `-w -`: straight through (nothing to rename).
-        let n = write_all(args, BufReader::with_capacity(1 << 20, input), "-")?;
-        if args.verbose {
-            eprintln!("pkt: wrote {n} packets to standard output");
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    // Written to a temporary file first: an error leaves nothing half-written behind.
-    let partial = format!("{}.partial", args.output);
-    let result = write_all(args, BufReader::with_capacity(1 << 20, input), &partial);
-    match result {
-        Ok(n) => {
-            std::fs::rename(&partial, &args.output).with_context(|| args.output.clone())?;
-            if args.verbose {
-                eprintln!("pkt: wrote {n} packets to {}", args.output);
-            }
-            Ok(ExitCode::SUCCESS)
-        }
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            Err(e)
+    // Ctrl-C (SIGTERM, SIGHUP) ends the input: what was written so far becomes the file.
+    let stop = super::stop_flag(true);
+    let mut input = BufReader::with_capacity(1 << 20, input);
+    // A finite output: nothing replaces the target until every record is written (see
+    // `pkt::io::outfile`); an error leaves it as it was.
+    let writer = write_all(args, &mut input, &stop)?;
+    let n = writer.packets;
+    writer.w.finish()?;
+    if args.verbose {
+        match args.output.as_str() {
+            "-" => eprintln!("pkt: wrote {n} packets to standard output"),
+            out => eprintln!("pkt: wrote {n} packets to {out}"),
         }
     }
+    Ok(ExitCode::SUCCESS)
 }
 
-fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
-    let ng = args.pcapng || is_pcapng(&args.output);
+struct Written {
+    w: Writer,
+    packets: u64,
+}
+
+fn write_all(args: &WriteArgs, input: &mut impl BufRead, stop: &AtomicBool) -> Result<Written> {
+    let path = args.output.as_str();
+    let ng = args.pcapng || is_pcapng(path);
     let mut writer: Option<Writer> = None;
     let mut pkt = Packet::default();
     let mut n = 0u64;
-    for (i, line) in input.lines().enumerate() {
-        let line = line.context("reading the records")?;
+    let mut line = Vec::new();
+    let mut i = 0u64;
+    while !stop.load(Ordering::Relaxed) && next_line(input, &mut line, i + 1)? {
+        i += 1;
+        let Ok(line) = std::str::from_utf8(&line) else {
+            bail!("record {i}: not UTF-8 text, so not a packet record");
+        };
         if line.trim().is_empty() {
             continue;
         }
-        let rec = parse(&line).map_err(|e| anyhow!("record {}: {e}", i + 1))?;
+        let rec = parse(line).map_err(|e| anyhow!("record {i}: {e}"))?;
+        if rec.linktype > 0xffff {
+            bail!(
+                "record {i}: link type {} does not fit a capture file (0 to 65535)",
+                rec.linktype
+            );
+        }
         let w = match writer.as_mut() {
             Some(w) => w,
             None if ng => writer.insert(Writer::create_ng(path, rec.linktype)?),
@@ -67,28 +80,25 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
         };
         if w.linktype != rec.linktype && !ng {
             bail!(
-                "record {}: link type {} differs from the {} of the first record; a pcap holds one (write pcapng for several: --pcapng)",
-                i + 1,
+                "record {i}: link type {} differs from the {} of the first record; a pcap holds one (write pcapng for several: --pcapng)",
                 rec.linktype,
                 w.linktype
             );
         }
         if rec.ts_sec < 0 || (!ng && rec.ts_sec > u32::MAX as i64) {
             bail!(
-                "record {}: time {} does not fit a pcap file (seconds from 1970 to 2106; pcapng: --pcapng, to 2554)",
-                i + 1,
+                "record {i}: time {} does not fit a pcap file (seconds from 1970 to 2106; pcapng: --pcapng, to 2554)",
                 rec.ts_sec
             );
         }
         if ng && rec.ts_sec > (u64::MAX / 1_000_000_000) as i64 - 1 {
             bail!(
-                "record {}: time {} does not fit a pcapng file (nanoseconds from 1970 to 2554)",
-                i + 1,
+                "record {i}: time {} does not fit a pcapng file (nanoseconds from 1970 to 2554)",
                 rec.ts_sec
             );
         }
         if rec.ts_nsec % 1000 != 0 && !w.is_nano() {
-            bail!("record {}: its time has nanoseconds; use --nano", i + 1);
+            bail!("record {i}: its time has nanoseconds; use --nano");
         }
         let (bytes, len) = packet_of(&rec, args.fix, &mut pkt);
         w.write_packet_on(
@@ -98,15 +108,51 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
             rec.ts_nsec,
             &bytes,
             len,
-        );
+        )?;
         n += 1;
     }
-    match writer.as_mut() {
-        Some(w) => w.flush()?,
-        None if ng => Writer::create_ng(path, 1)?.flush()?,
-        None => Writer::create(path, 1, false)?.flush()?,
+    let w = match writer {
+        Some(w) => w,
+        // No records: an empty capture (Ethernet, as tcpdump's of nothing).
+        None if ng => Writer::create_ng(path, 1)?,
+        None => Writer::create(path, 1, false)?,
+    };
+    Ok(Written { w, packets: n })
+}
+
+/// Reads the next line (without its newline) into `line`; false at the end of the input. A line
+/// longer than [`MAX_RECORD`] is an error as soon as the cap is passed: it is never held whole.
+fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>, record: u64) -> Result<bool> {
+    line.clear();
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(anyhow!(e).context("reading the records")),
+        };
+        if buf.is_empty() {
+            return Ok(!line.is_empty());
+        }
+        let (take, done) = match memchr(buf) {
+            Some(k) => (k, true),
+            None => (buf.len(), false),
+        };
+        if line.len() + take > MAX_RECORD {
+            bail!(
+                "record {record}: longer than {} MiB without a newline, so not a packet record (one record per line)",
+                MAX_RECORD >> 20
+            );
+        }
+        line.extend_from_slice(&buf[..take]);
+        input.consume(take + usize::from(done));
+        if done {
+            return Ok(true);
+        }
     }
-    Ok(n)
+}
+
+fn memchr(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n')
 }
 
 /// The packet's bytes and original length.

@@ -7,6 +7,7 @@ pub mod dgram;
 pub mod live;
 #[cfg(pkt_static_pcap)]
 pub mod nodbus;
+pub mod outfile;
 pub mod packet;
 pub mod raw;
 pub mod rawrecv;
@@ -97,20 +98,54 @@ pub fn drop_root_to(user: &str) -> io::Result<bool> {
 /// (`SUDO_UID`/`SUDO_GID`), so nothing after this runs as root. Open descriptors keep working.
 /// Returns whether privileges were dropped.
 pub fn drop_root_if_sudo() -> io::Result<bool> {
-    if unsafe { libc::geteuid() } != 0 {
-        return Ok(false);
-    }
-    let id = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
-    let (Some(uid), Some(gid)) = (id("SUDO_UID"), id("SUDO_GID")) else {
+    let Some((uid, gid)) = sudo_ids() else {
         return Ok(false);
     };
-    if uid == 0 {
-        return Ok(false);
-    }
     // SAFETY: no supplementary groups (a null list of length 0).
     become_user(uid, gid, || unsafe {
         libc::setgroups(0, std::ptr::null()) == 0
     })
+}
+
+/// As root under `sudo` by another user: that user's ids (`SUDO_UID`, `SUDO_GID`).
+pub fn sudo_ids() -> Option<(u32, u32)> {
+    if unsafe { libc::geteuid() } != 0 {
+        return None;
+    }
+    let id = |k: &str| std::env::var(k).ok().and_then(|v| v.parse::<u32>().ok());
+    let (uid, gid) = (id("SUDO_UID")?, id("SUDO_GID")?);
+    (uid != 0).then_some((uid, gid))
+}
+
+/// The groups of user `uid` (the group database's list for its name, `gid` first); just `gid`
+/// when the user has no entry.
+fn user_groups(uid: u32, gid: u32) -> Vec<libc::gid_t> {
+    let mut pw: libc::passwd = unsafe { std::mem::zeroed() };
+    let mut found: *mut libc::passwd = std::ptr::null_mut();
+    let mut buf = vec![0 as libc::c_char; 16 * 1024];
+    // SAFETY: every pointer is valid for the calls; `found` points at `pw`, whose strings are
+    // in `buf`.
+    unsafe {
+        libc::getpwuid_r(uid, &mut pw, buf.as_mut_ptr(), buf.len(), &mut found);
+        if found.is_null() {
+            return vec![gid];
+        }
+        let mut n: libc::c_int = 64;
+        loop {
+            let mut groups = vec![0 as libc::gid_t; n as usize];
+            let before = n;
+            if libc::getgrouplist(pw.pw_name, gid, groups.as_mut_ptr(), &mut n) >= 0 {
+                groups.truncate(n.max(0) as usize);
+                return groups;
+            }
+            if n <= before {
+                n = before * 2;
+            }
+            if n > 65_536 {
+                return vec![gid];
+            }
+        }
+    }
 }
 
 /// Sets the supplementary groups (`groups`), then the group, then the user: after setuid

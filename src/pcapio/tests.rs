@@ -440,9 +440,9 @@ fn write_through(path: &str, out: &str) {
     let mut cf = CaptureFile::open(path, None).unwrap();
     let mut w = cf.savefile(out).unwrap();
     while let Some(f) = cf.next_frame().unwrap() {
-        w.write(&f);
+        w.write(&f).unwrap();
     }
-    w.flush().unwrap();
+    w.finish().unwrap();
 }
 
 #[test]

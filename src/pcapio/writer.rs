@@ -1,20 +1,14 @@
 //! Writing captures: classic pcap (written here, like the input, stamps bit for bit) and pcapng
-//! (written here: one interface block per link type, nanosecond stamps), to a file or `-`.
+//! (written here: one interface block per link type, nanosecond stamps), to a file or `-`,
+//! through [`crate::io::outfile`]'s rule. The first write error is returned at once, naming the
+//! file; [`Writer::finish`] puts a finite output in place.
 
 use super::*;
+use crate::io::outfile::{Mode, OutError, OutFile};
 
 /// An output capture file, buffered; `-` is standard output.
-pub(super) fn open_output(path: &str) -> Result<io::BufWriter<File>, CaptureError> {
-    let out = if path == "-" {
-        use std::os::fd::AsFd;
-        io::stdout().as_fd().try_clone_to_owned().map(File::from)
-    } else {
-        File::create(path)
-    }
-    .map_err(|e| CaptureError::Write {
-        path: path.to_string(),
-        why: io_why(&e),
-    })?;
+pub(super) fn open_output(path: &str, mode: Mode) -> Result<io::BufWriter<OutFile>, CaptureError> {
+    let out = OutFile::create(path, mode).map_err(CaptureError::Output)?;
     Ok(io::BufWriter::with_capacity(WRITE_BUF, out))
 }
 
@@ -37,17 +31,12 @@ pub struct Writer {
 }
 
 pub(super) enum Sink {
-    /// A classic pcap file written here, like the input; the first write error is kept for
-    /// `flush`.
-    File {
-        out: io::BufWriter<File>,
-        failed: Option<io::Error>,
-    },
+    /// A classic pcap file written here, like the input.
+    File { out: io::BufWriter<OutFile> },
     /// A pcapng file written here: one interface block per link type and interface name
     /// met, nanosecond stamps.
     Ng {
-        out: io::BufWriter<File>,
-        failed: Option<io::Error>,
+        out: io::BufWriter<OutFile>,
         interfaces: Vec<(u32, Option<String>)>,
     },
 }
@@ -76,7 +65,17 @@ fn ng_option(code: u16, value: &[u8], out: &mut Vec<u8>) {
 impl Writer {
     /// A new classic pcap file (µs or ns time stamps) of this link type; `-` is stdout.
     pub fn create(path: &str, linktype: u32, nano: bool) -> Result<Writer, CaptureError> {
-        Writer::create_snap(path, linktype, nano, 262_144)
+        Writer::create_snap(path, linktype, nano, 262_144, Mode::Finite)
+    }
+
+    /// A capture written as it grows (`sniff -w`): in place, not renamed at the end; pcapng or
+    /// classic pcap with microsecond stamps, as tcpdump writes by default.
+    pub fn live(path: &str, ng: bool, linktype: u32) -> Result<Writer, CaptureError> {
+        if ng {
+            Writer::create_ng_mode(path, linktype, Mode::Live)
+        } else {
+            Writer::create_snap(path, linktype, false, 262_144, Mode::Live)
+        }
     }
 
     /// The same, with the header's snaplen given.
@@ -85,8 +84,10 @@ impl Writer {
         linktype: u32,
         nano: bool,
         snaplen: u32,
+        mode: Mode,
     ) -> Result<Writer, CaptureError> {
-        let mut out = open_output(path)?;
+        check_linktype(path, linktype)?;
+        let mut out = open_output(path, mode)?;
         let magic: u32 = if nano { MAGIC_NSEC } else { MAGIC_USEC };
         let mut hdr = [0u8; FILE_HEADER_LEN];
         hdr[0..4].copy_from_slice(&magic.to_ne_bytes());
@@ -94,9 +95,9 @@ impl Writer {
         hdr[6..8].copy_from_slice(&4u16.to_ne_bytes());
         hdr[16..20].copy_from_slice(&snaplen.to_ne_bytes());
         hdr[20..24].copy_from_slice(&linktype.to_ne_bytes());
-        let failed = out.write_all(&hdr).err();
+        out.write_all(&hdr).map_err(|e| write_error(path, e))?;
         Ok(Writer {
-            sink: Sink::File { out, failed },
+            sink: Sink::File { out },
             nano,
             path: path.to_string(),
             linktype,
@@ -108,7 +109,12 @@ impl Writer {
     /// packets of any link type
     /// ([`Writer::write_packet_as`]) and times from 1970 to 2554, in nanoseconds.
     pub fn create_ng(path: &str, linktype: u32) -> Result<Writer, CaptureError> {
-        let mut out = open_output(path)?;
+        Writer::create_ng_mode(path, linktype, Mode::Finite)
+    }
+
+    fn create_ng_mode(path: &str, linktype: u32, mode: Mode) -> Result<Writer, CaptureError> {
+        check_linktype(path, linktype)?;
+        let mut out = open_output(path, mode)?;
         let mut body = Vec::with_capacity(64);
         body.extend_from_slice(&BYTE_ORDER_MAGIC.to_ne_bytes());
         body.extend_from_slice(&1u16.to_ne_bytes());
@@ -119,11 +125,10 @@ impl Writer {
         ng_option(0, &[], &mut body);
         let mut block = Vec::with_capacity(80);
         ng_block(SHB, &body, &mut block);
-        let failed = out.write_all(&block).err();
+        out.write_all(&block).map_err(|e| write_error(path, e))?;
         Ok(Writer {
             sink: Sink::Ng {
                 out,
-                failed,
                 interfaces: Vec::new(),
             },
             nano: true,
@@ -152,7 +157,7 @@ impl Writer {
         ts_nsec: u32,
         data: &[u8],
         len: usize,
-    ) {
+    ) -> Result<(), CaptureError> {
         self.write_packet_on(linktype, None, ts_sec, ts_nsec, data, len)
     }
 
@@ -166,18 +171,11 @@ impl Writer {
         ts_nsec: u32,
         data: &[u8],
         len: usize,
-    ) {
-        let Sink::Ng {
-            out,
-            failed,
-            interfaces,
-        } = &mut self.sink
-        else {
+    ) -> Result<(), CaptureError> {
+        let Sink::Ng { out, interfaces } = &mut self.sink else {
             return self.write_packet(ts_sec, ts_nsec, data, len);
         };
-        if failed.is_some() {
-            return;
-        }
+        check_linktype(&self.path, linktype)?;
         let mut block = Vec::with_capacity(data.len() + 64);
         let id = match interfaces
             .iter()
@@ -211,9 +209,8 @@ impl Writer {
         body.extend_from_slice(data);
         ng_block(EPB, &body, &mut block);
         self.written += block.len() as u64;
-        if let Err(e) = out.write_all(&block) {
-            *failed = Some(e);
-        }
+        out.write_all(&block)
+            .map_err(|e| write_error(&self.path, e))
     }
 
     /// Whether the file has nanosecond time stamps.
@@ -222,16 +219,22 @@ impl Writer {
     }
 
     /// Writes one packet given by its time, bytes and original length.
-    pub fn write_packet(&mut self, ts_sec: i64, ts_nsec: u32, data: &[u8], len: usize) {
+    pub fn write_packet(
+        &mut self,
+        ts_sec: i64,
+        ts_nsec: u32,
+        data: &[u8],
+        len: usize,
+    ) -> Result<(), CaptureError> {
         if self.is_ng() {
             let lt = self.linktype;
             return self.write_packet_as(lt, ts_sec, ts_nsec, data, len);
         }
         let frac = if self.nano { ts_nsec } else { ts_nsec / 1000 };
-        self.write_record(ts_sec as u32, frac, data, len);
+        self.write_record(ts_sec as u32, frac, data, len)
     }
 
-    pub fn write(&mut self, frame: &Frame<'_>) {
+    pub fn write(&mut self, frame: &Frame<'_>) -> Result<(), CaptureError> {
         if self.is_ng() {
             let lt = self.linktype;
             return self.write_packet_as(lt, frame.ts_sec, frame.ts_nsec, frame.data, frame.len);
@@ -251,41 +254,66 @@ impl Writer {
                 },
             )
         };
-        self.write_record(sec, frac, frame.data, frame.len);
+        self.write_record(sec, frac, frame.data, frame.len)
     }
 
-    fn write_record(&mut self, sec: u32, frac: u32, data: &[u8], len: usize) {
+    fn write_record(
+        &mut self,
+        sec: u32,
+        frac: u32,
+        data: &[u8],
+        len: usize,
+    ) -> Result<(), CaptureError> {
         let caplen = data.len() as u32;
         let len = len.min(u32::MAX as usize) as u32;
         self.written += 16 + u64::from(caplen);
         match &mut self.sink {
-            Sink::Ng { .. } => {}
-            Sink::File { out, failed } => {
-                if failed.is_some() {
-                    return;
-                }
+            Sink::Ng { .. } => Ok(()),
+            Sink::File { out } => {
                 let mut h = [0u8; 16];
                 h[0..4].copy_from_slice(&sec.to_ne_bytes());
                 h[4..8].copy_from_slice(&frac.to_ne_bytes());
                 h[8..12].copy_from_slice(&caplen.to_ne_bytes());
                 h[12..16].copy_from_slice(&len.to_ne_bytes());
-                if let Err(e) = out.write_all(&h).and_then(|_| out.write_all(data)) {
-                    *failed = Some(e);
-                }
+                out.write_all(&h)
+                    .and_then(|_| out.write_all(data))
+                    .map_err(|e| write_error(&self.path, e))
             }
         }
     }
 
+    /// Writes out what is buffered (the file stays open).
     pub fn flush(&mut self) -> Result<(), CaptureError> {
-        let err = |why: String| CaptureError::Write {
-            path: self.path.clone(),
-            why,
-        };
-        match &mut self.sink {
-            Sink::File { out, failed } | Sink::Ng { out, failed, .. } => match failed.take() {
-                Some(e) => Err(err(io_why(&e))),
-                None => out.flush().map_err(|e| err(io_why(&e))),
-            },
-        }
+        let (Sink::File { out } | Sink::Ng { out, .. }) = &mut self.sink;
+        out.flush().map_err(|e| write_error(&self.path, e))
     }
+
+    /// Flushes and closes the file; a finite output is put in place now. A `Writer` dropped
+    /// without this leaves its target as it was (a live one as far as it was flushed).
+    pub fn finish(mut self) -> Result<(), CaptureError> {
+        self.flush()?;
+        let (Sink::File { out } | Sink::Ng { out, .. }) = self.sink;
+        let out = out
+            .into_inner()
+            .map_err(|e| write_error(&self.path, e.into_error()))?;
+        out.commit().map_err(CaptureError::Output)
+    }
+}
+
+/// A write error on `path`, with the OS's reason.
+fn write_error(path: &str, e: io::Error) -> CaptureError {
+    CaptureError::Output(OutError::io(path, e))
+}
+
+/// A pcap header and a pcapng interface block hold a 16-bit link type (pcap's upper bits are
+/// flags, FCS length and the like, kept as read): a larger one is refused, not cut.
+fn check_linktype(path: &str, linktype: u32) -> Result<(), CaptureError> {
+    if linktype > 0xffff {
+        return Err(CaptureError::Output(OutError {
+            path: path.to_string(),
+            why: format!("link type {linktype} does not fit a capture file (0 to 65535)"),
+            source: None,
+        }));
+    }
+    Ok(())
 }

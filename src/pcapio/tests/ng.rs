@@ -271,9 +271,9 @@ fn what_the_pcapng_writer_writes_reads_back() {
         (1, T0 as i64 + 3, 0, syn.len(), syn.clone()),
     ];
     for (lt, sec, ns, len, data) in &want {
-        w.write_packet_as(*lt, *sec, *ns, data, *len);
+        w.write_packet_as(*lt, *sec, *ns, data, *len).unwrap();
     }
-    w.flush().unwrap();
+    w.finish().unwrap();
     let mut cap = Capture::from_file(&*path).unwrap();
     let refused = loop {
         match cap.next_packet() {
@@ -465,9 +465,10 @@ fn interface_names_are_read_and_written() {
         (1, Some("eth0"), &syn[..]),
         (1, None, &syn[..]),
     ] {
-        w.write_packet_on(lt, name, T0 as i64, 0, data, data.len());
+        w.write_packet_on(lt, name, T0 as i64, 0, data, data.len())
+            .unwrap();
     }
-    w.flush().unwrap();
+    w.finish().unwrap();
     assert_eq!(
         names(&out),
         [

@@ -110,7 +110,14 @@ fn write_errors_name_the_path_once() {
         .err()
         .unwrap()
         .to_string();
-    assert_eq!(e, format!("{}: No such file or directory", bad.display()));
+    let dir = bad.parent().unwrap().display();
+    assert_eq!(
+        e,
+        format!(
+            "{}: No such file or directory (there is no directory {dir})",
+            bad.display()
+        )
+    );
 }
 
 /// A writer takes frames of another precision too (`pkt read a.pcap b.pcap -w out`).
@@ -140,10 +147,10 @@ fn writer_converts_other_precisions() {
         let out = temp("mixed.pcap");
         let mut a = CaptureFile::open(first, None).unwrap();
         let mut w = a.savefile(&out).unwrap();
-        w.write(&a.next_frame().unwrap().unwrap());
+        w.write(&a.next_frame().unwrap().unwrap()).unwrap();
         let mut b = CaptureFile::open(second, None).unwrap();
-        w.write(&b.next_frame().unwrap().unwrap());
-        w.flush().unwrap();
+        w.write(&b.next_frame().unwrap().unwrap()).unwrap();
+        w.finish().unwrap();
         assert!(std::fs::read(&*out).unwrap() == want);
     }
 }
