@@ -48,6 +48,11 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
         Some(u) => pkt::io::drop_root_to(u).map(|_| ())?,
         None => pkt::io::drop_root_if_sudo().map(|_| ())?,
     }
+    // The file is opened before the "listening" line, as tcpdump does: a bad path is the only line.
+    let mut files = match &args.write {
+        Some(w) => Some(Rotation::start(args, w, linktype)?),
+        None => None,
+    };
     let lt = pcap::Linktype(linktype as i32);
     eprintln!(
         "pkt: listening on {iface}, link-type {} ({}), snapshot length {} bytes",
@@ -55,10 +60,6 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
         lt.get_description().unwrap_or_default(),
         args.snaplen
     );
-    let mut files = match &args.write {
-        Some(w) => Some(Rotation::start(args, w, linktype)?),
-        None => None,
-    };
     let mut style = args.views.style();
     style.iface = iface == "any";
     let deadline = args
