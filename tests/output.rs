@@ -459,3 +459,38 @@ fn a_record_line_is_bounded() {
     assert!(rss_mb < 48, "peak RSS {rss_mb} MB for a 100 MB line");
     assert!(!out.exists());
 }
+
+/// A FIFO whose reader goes away is an error (EPIPE), not the quiet success of a closed stdout.
+#[test]
+fn a_fifo_closed_early_is_an_error() {
+    let dir = temp_dir("out-fifo-epipe");
+    let big = dir.join("big.pcap");
+    let o = pkt(&[
+        "craft",
+        "IP()/UDP(dport=(1,60000))",
+        "-w",
+        big.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let fifo = dir.join("fifo");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let reader = Command::new("head")
+        .args(["-c", "100"])
+        .arg(&fifo)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let o = pkt(&["read", big.to_str().unwrap(), "-w", fifo.to_str().unwrap()]);
+    reader.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Broken pipe"), "{}", stderr(&o));
+    // The same into a closed standard output is a quiet success.
+    let sh = format!(
+        "{PKT} read {} -w - | head -c 100 >/dev/null; exit ${{PIPESTATUS[0]}}",
+        big.display()
+    );
+    let o = Command::new("bash").args(["-c", &sh]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(o.stderr.is_empty(), "{}", stderr(&o));
+}
