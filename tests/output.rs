@@ -494,3 +494,40 @@ fn a_fifo_closed_early_is_an_error() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(o.stderr.is_empty(), "{}", stderr(&o));
 }
+
+/// Ctrl-C while `write` waits for more records: the records so far become a complete file,
+/// exit 0, no temporary left.
+#[test]
+fn ctrl_c_leaves_a_complete_file() {
+    let dir = temp_dir("out-sigint");
+    let out = dir.join("out.pcap");
+    let mut child = Command::new(PKT)
+        .args(["write", "-o", out.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let recs = records();
+    let two: Vec<u8> = recs
+        .split_inclusive(|&b| b == b'\n')
+        .take(2)
+        .flatten()
+        .copied()
+        .collect();
+    let mut stdin = child.stdin.take().unwrap();
+    std::io::Write::write_all(&mut stdin, &two).unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        assert!(start.elapsed() < Duration::from_secs(5), "still running");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let o = child.wait_with_output().unwrap();
+    drop(stdin);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let back = pkt(&["read", out.to_str().unwrap(), "--json"]);
+    assert!(back.status.success());
+    assert_eq!(back.stdout, two, "the two records, whole");
+    assert_eq!(names(&dir), ["out.pcap"]);
+}

@@ -21,12 +21,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub const MAX_RECORD: usize = 8 << 20;
 
 pub fn run(args: &WriteArgs) -> Result<ExitCode> {
-    let input: Box<dyn Read> = match args.input.as_deref() {
-        None | Some("-") => Box::new(std::io::stdin()),
-        Some(p) => Box::new(std::fs::File::open(p).with_context(|| p.to_string())?),
+    let file: std::fs::File = match args.input.as_deref() {
+        None | Some("-") => {
+            use std::os::fd::AsFd;
+            std::io::stdin().as_fd().try_clone_to_owned()?.into()
+        }
+        Some(p) => std::fs::File::open(p).with_context(|| p.to_string())?,
     };
-    // Ctrl-C (SIGTERM, SIGHUP) ends the input: what was written so far becomes the file.
-    let stop = super::stop_flag(true);
+    // Ctrl-C (SIGTERM, SIGHUP) ends the input, even while it waits for more: what was written
+    // so far becomes the file. Every signal only asks, so the output is always put in place.
+    let stop = super::stop_flag(false);
+    let input = Stoppable {
+        file,
+        stop: stop.clone(),
+    };
     let mut input = BufReader::with_capacity(1 << 20, input);
     // A finite output: nothing replaces the target until every record is written (see
     // `pkt::io::outfile`); an error leaves it as it was.
@@ -147,6 +155,46 @@ fn next_line(input: &mut impl BufRead, line: &mut Vec<u8>, record: u64) -> Resul
         input.consume(take + usize::from(done));
         if done {
             return Ok(true);
+        }
+    }
+}
+
+/// An input that ends (reads 0 bytes) once `stop` is set, also while it waits for data: it polls
+/// for input every 100 ms.
+struct Stoppable {
+    file: std::fs::File,
+    stop: std::sync::Arc<AtomicBool>,
+}
+
+impl Read for Stoppable {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::fd::AsRawFd;
+        loop {
+            if self.stop.load(Ordering::Relaxed) {
+                return Ok(0);
+            }
+            let mut p = libc::pollfd {
+                fd: self.file.as_raw_fd(),
+                events: libc::POLLIN,
+                revents: 0,
+            };
+            // SAFETY: one valid pollfd.
+            match unsafe { libc::poll(&mut p, 1, 100) } {
+                0 => continue,
+                n if n < 0 => {
+                    let e = std::io::Error::last_os_error();
+                    if e.kind() == std::io::ErrorKind::Interrupted {
+                        continue; // a signal: the flag says whether to stop
+                    }
+                    return Err(e);
+                }
+                // Readable, at its end, or an error: read says which.
+                _ => {}
+            }
+            match self.file.read(buf) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => return r,
+            }
         }
     }
 }
