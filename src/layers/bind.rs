@@ -1,15 +1,37 @@
 //! The binding table: "this field of the lower layer has this value ⇒ this upper layer"
 //! (scapy's `bind_layers`). Dissection reads it forwards; building reads it backwards to fill
-//! the lower layer's field for the layer stacked on it.
+//! the lower layer's field for the layer stacked on it, and an expression takes from it the
+//! defaults an upper layer gives the layer below (scapy's `overload_fields`: Neighbor Discovery
+//! sets the IPv6 hop limit to 255).
+//!
+//! A protocol is bound by rows of [`TABLE`], one list: adding one is adding rows, nothing else.
+//! The rows are grouped by lower layer once, at first use.
 
-use super::{Layer, Proto, arp, dot1q, ether, icmp, ip, ipv6, link, tcp, udp};
+use super::field::Def;
+use super::{Layer, Proto, arp, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp};
+use std::sync::OnceLock;
 
-/// One row: `lower.field == value` ⇒ `upper`.
+/// What selects the upper layer.
+#[derive(Clone, Copy, Debug)]
+pub enum When {
+    /// `lower.field == value`, both ways: dissection selects by it, building sets it.
+    Is(&'static str, u64),
+    /// Either field has the value (`sport == 53 || dport == 53`): dissection only; building
+    /// leaves both as given (their defaults, or the row's overloads).
+    Either(&'static str, &'static str, u64),
+    /// Building only: dissection finds the upper layer another way (ICMPv6 by its type), but
+    /// building sets `field = value`.
+    Built(&'static str, u64),
+}
+
+/// One row: `lower` + `when` ⇒ `upper`; `overload` are defaults `upper` gives fields of
+/// `lower` that the expression leaves unset.
+#[derive(Debug)]
 pub struct Binding {
     pub lower: &'static Proto,
-    pub field: &'static str,
-    pub value: u64,
+    pub when: When,
     pub upper: &'static Proto,
+    pub overload: &'static [(&'static str, Def)],
 }
 
 const fn b(
@@ -20,9 +42,33 @@ const fn b(
 ) -> Binding {
     Binding {
         lower,
-        field,
-        value,
+        when: When::Is(field, value),
         upper,
+        overload: &[],
+    }
+}
+
+impl Binding {
+    /// The same row, with these lower-layer defaults.
+    const fn overloads(self, overload: &'static [(&'static str, Def)]) -> Binding {
+        Binding { overload, ..self }
+    }
+    /// The same row, for building only.
+    const fn built(self) -> Binding {
+        let when = match self.when {
+            When::Is(f, v) | When::Built(f, v) => When::Built(f, v),
+            w => w,
+        };
+        Binding { when, ..self }
+    }
+    /// Whether a dissected `l` (of `self.lower`) selects `self.upper`.
+    #[inline]
+    fn selects(&self, l: &Layer) -> bool {
+        match self.when {
+            When::Is(f, v) => l.int(f) == Some(v),
+            When::Either(f, g, v) => l.int(f) == Some(v) || l.int(g) == Some(v),
+            When::Built(..) => false,
+        }
     }
 }
 
@@ -55,82 +101,117 @@ macro_rules! next_headers {
     };
 }
 
-static ETHER: [Binding; 5] = ethertypes!(&ether::ETHER, "type");
-static DOT1Q: [Binding; 5] = ethertypes!(&dot1q::DOT1Q, "type");
-static DOT1AD: [Binding; 5] = ethertypes!(&dot1q::DOT1AD, "type");
-static SLL: [Binding; 5] = ethertypes!(&link::COOKED_LINUX, "proto");
-static SLL2: [Binding; 5] = ethertypes!(&link::COOKED_LINUX_V2, "proto");
-static IP: [Binding; 5] = [
-    b(&ip::IP, "proto", 1, &icmp::ICMP),
-    b(&ip::IP, "proto", 6, &tcp::TCP),
-    b(&ip::IP, "proto", 17, &udp::UDP),
-    b(&ip::IP, "proto", 4, &ip::IP),
-    b(&ip::IP, "proto", 41, &ipv6::IPV6),
-];
-static IPERROR: [Binding; 4] = [
-    b(&ip::IPERROR, "proto", 1, &icmp::ICMPERROR),
-    b(&ip::IPERROR, "proto", 6, &tcp::TCPERROR),
-    b(&ip::IPERROR, "proto", 17, &udp::UDPERROR),
-    b(&ip::IPERROR, "proto", 4, &ip::IPERROR),
-];
-static IPV6: [Binding; 8] = next_headers!(&ipv6::IPV6);
-static IPERROR6: [Binding; 6] = [
-    b(&ipv6::IPERROR6, "nh", 6, &tcp::TCPERROR),
-    b(&ipv6::IPERROR6, "nh", 17, &udp::UDPERROR),
-    b(&ipv6::IPERROR6, "nh", 0, &ipv6::HOP_BY_HOP),
-    b(&ipv6::IPERROR6, "nh", 43, &ipv6::ROUTING),
-    b(&ipv6::IPERROR6, "nh", 44, &ipv6::FRAGMENT),
-    b(&ipv6::IPERROR6, "nh", 60, &ipv6::DEST_OPT),
-];
-static HOP_BY_HOP: [Binding; 8] = next_headers!(&ipv6::HOP_BY_HOP);
-static ROUTING: [Binding; 8] = next_headers!(&ipv6::ROUTING);
-static FRAGMENT: [Binding; 8] = next_headers!(&ipv6::FRAGMENT);
-static DEST_OPT: [Binding; 8] = next_headers!(&ipv6::DEST_OPT);
-static LOOPBACK: [Binding; 2] = [
-    b(&link::LOOPBACK, "type", 2, &ip::IP),
-    b(&link::LOOPBACK, "type", 24, &ipv6::IPV6),
+/// Neighbor Discovery's defaults for the IPv6 header (scapy's `overload_fields`): RFC 4861
+/// hosts drop ND whose hop limit is not 255.
+const ND_ALL_NODES: &[(&str, Def)] = &[("hlim", Def::Int(255)), ("dst", Def::Text("ff02::1"))];
+const ND_ALL_ROUTERS: &[(&str, Def)] = &[("hlim", Def::Int(255)), ("dst", Def::Text("ff02::2"))];
+
+/// Every row, in the order dissection tries them for a lower layer (in blocks, so a macro can
+/// give several rows at once).
+pub static TABLE: &[&[Binding]] = &[
+    &ethertypes!(&ether::ETHER, "type"),
+    &ethertypes!(&dot1q::DOT1Q, "type"),
+    &ethertypes!(&dot1q::DOT1AD, "type"),
+    &ethertypes!(&link::COOKED_LINUX, "proto"),
+    &ethertypes!(&link::COOKED_LINUX_V2, "proto"),
+    &[
+        b(&ip::IP, "proto", 1, &icmp::ICMP),
+        b(&ip::IP, "proto", 6, &tcp::TCP),
+        b(&ip::IP, "proto", 17, &udp::UDP),
+        b(&ip::IP, "proto", 4, &ip::IP),
+        b(&ip::IP, "proto", 41, &ipv6::IPV6),
+        b(&ip::IPERROR, "proto", 1, &icmp::ICMPERROR),
+        b(&ip::IPERROR, "proto", 6, &tcp::TCPERROR),
+        b(&ip::IPERROR, "proto", 17, &udp::UDPERROR),
+        b(&ip::IPERROR, "proto", 4, &ip::IPERROR),
+    ],
+    &next_headers!(&ipv6::IPV6),
+    &[
+        b(&ipv6::IPERROR6, "nh", 6, &tcp::TCPERROR),
+        b(&ipv6::IPERROR6, "nh", 17, &udp::UDPERROR),
+        b(&ipv6::IPERROR6, "nh", 0, &ipv6::HOP_BY_HOP),
+        b(&ipv6::IPERROR6, "nh", 43, &ipv6::ROUTING),
+        b(&ipv6::IPERROR6, "nh", 44, &ipv6::FRAGMENT),
+        b(&ipv6::IPERROR6, "nh", 60, &ipv6::DEST_OPT),
+    ],
+    &next_headers!(&ipv6::HOP_BY_HOP),
+    &next_headers!(&ipv6::ROUTING),
+    &next_headers!(&ipv6::FRAGMENT),
+    &next_headers!(&ipv6::DEST_OPT),
+    &[
+        b(&link::LOOPBACK, "type", 2, &ip::IP),
+        b(&link::LOOPBACK, "type", 24, &ipv6::IPV6),
+    ],
+    // ICMPv6 is chosen by its type when dissecting (`icmpv6::by_type`); these rows give
+    // Neighbor Discovery's defaults to the IPv6 header when building.
+    &[
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_RS)
+            .built()
+            .overloads(ND_ALL_ROUTERS),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_RA)
+            .built()
+            .overloads(ND_ALL_NODES),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_NS)
+            .built()
+            .overloads(ND_ALL_NODES),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_NA)
+            .built()
+            .overloads(ND_ALL_NODES),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_REDIRECT)
+            .built()
+            .overloads(ND_ALL_NODES),
+    ],
 ];
 
-/// The whole table, one group per lower layer.
-pub static TABLE: [&[Binding]; 14] = [
-    &ETHER,
-    &DOT1Q,
-    &DOT1AD,
-    &SLL,
-    &SLL2,
-    &IP,
-    &IPERROR,
-    &IPV6,
-    &IPERROR6,
-    &HOP_BY_HOP,
-    &ROUTING,
-    &FRAGMENT,
-    &DEST_OPT,
-    &LOOPBACK,
-];
+/// Every row, in order.
+pub fn all_rows() -> impl Iterator<Item = &'static Binding> {
+    TABLE.iter().flat_map(|g| g.iter())
+}
 
-fn rows(lower: &'static Proto) -> &'static [Binding] {
-    TABLE
+/// The rows of each lower layer, grouped once.
+fn groups() -> &'static [(&'static Proto, Vec<&'static Binding>)] {
+    static GROUPS: OnceLock<Vec<(&'static Proto, Vec<&'static Binding>)>> = OnceLock::new();
+    GROUPS.get_or_init(|| {
+        let mut g: Vec<(&'static Proto, Vec<&'static Binding>)> = Vec::new();
+        for r in all_rows() {
+            match g.iter_mut().find(|(p, _)| std::ptr::eq(*p, r.lower)) {
+                Some((_, rows)) => rows.push(r),
+                None => g.push((r.lower, vec![r])),
+            }
+        }
+        g
+    })
+}
+
+fn rows(lower: &'static Proto) -> &'static [&'static Binding] {
+    groups()
         .iter()
-        .find(|g| std::ptr::eq(g[0].lower, lower))
-        .copied()
-        .unwrap_or(&[])
+        .find(|(p, _)| std::ptr::eq(*p, lower))
+        .map_or(&[], |(_, rows)| rows.as_slice())
 }
 
 /// The upper layer a dissected layer's fields select, if any.
 pub fn lookup(l: &Layer) -> Option<&'static Proto> {
-    rows(l.proto)
-        .iter()
-        .find(|r| l.int(r.field) == Some(r.value))
-        .map(|r| r.upper)
+    rows(l.proto).iter().find(|r| r.selects(l)).map(|r| r.upper)
 }
 
 /// The field and value that stack `upper` on `lower` (for building).
 pub fn field_for(lower: &'static Proto, upper: &'static Proto) -> Option<(&'static str, u64)> {
     rows(lower)
         .iter()
-        .find(|r| std::ptr::eq(r.upper, upper))
-        .map(|r| (r.field, r.value))
+        .filter(|r| std::ptr::eq(r.upper, upper))
+        .find_map(|r| match r.when {
+            When::Is(f, v) | When::Built(f, v) => Some((f, v)),
+            When::Either(..) => None,
+        })
+}
+
+/// The defaults `upper` gives the fields of `lower` below it that an expression leaves unset.
+pub fn overloads(lower: &'static Proto, upper: &'static Proto) -> &'static [(&'static str, Def)] {
+    rows(lower)
+        .iter()
+        .find(|r| std::ptr::eq(r.upper, upper) && !r.overload.is_empty())
+        .map_or(&[], |r| r.overload)
 }
 
 #[cfg(test)]
@@ -139,9 +220,9 @@ mod tests {
 
     #[test]
     fn both_directions_agree() {
-        for group in TABLE {
-            for r in group {
-                assert_eq!(field_for(r.lower, r.upper).map(|(f, _)| f), Some(r.field));
+        for r in all_rows() {
+            if let When::Is(field, value) = r.when {
+                assert_eq!(field_for(r.lower, r.upper), Some((field, value)), "{r:?}");
             }
         }
         assert_eq!(field_for(&ip::IP, &tcp::TCP), Some(("proto", 6)));
@@ -149,5 +230,30 @@ mod tests {
             field_for(&ether::ETHER, &ipv6::IPV6),
             Some(("type", 0x86dd))
         );
+    }
+
+    #[test]
+    fn rows_group_by_lower_layer_in_order() {
+        let ip_rows: Vec<_> = rows(&ip::IP).iter().map(|r| r.upper.name).collect();
+        assert_eq!(ip_rows, ["ICMP", "TCP", "UDP", "IP", "IPv6"]);
+        let total: usize = groups().iter().map(|(_, r)| r.len()).sum();
+        assert_eq!(total, all_rows().count());
+    }
+
+    #[test]
+    fn build_only_rows_do_not_dissect_but_give_overloads() {
+        let mut l = crate::build::new_layer(&ipv6::IPV6);
+        l.values[4] = crate::layers::Value::Int(58);
+        assert_eq!(
+            lookup(&l),
+            None,
+            "ICMPv6 is chosen by type, not by this table"
+        );
+        assert_eq!(field_for(&ipv6::IPV6, &icmpv6::ND_NS), Some(("nh", 58)));
+        assert_eq!(
+            overloads(&ipv6::IPV6, &icmpv6::ND_NS),
+            &[("hlim", Def::Int(255)), ("dst", Def::Text("ff02::1"))]
+        );
+        assert!(overloads(&ipv6::IPV6, &tcp::TCP).is_empty());
     }
 }
