@@ -57,6 +57,22 @@ pub struct Field {
     /// Length in bytes, for `Bytes`, `TcpOptions`, `Options` and `Ip6List` fields; `None`: the
     /// rest of the layer.
     pub len: Option<LenFn>,
+    /// Names of an integer field's values (scapy's `EnumField`): `show` prints the name, an
+    /// expression may give it; JSON keeps the number.
+    pub names: Option<Names>,
+}
+
+/// An enumeration: value and scapy's name for it.
+pub type Names = &'static [(u64, &'static str)];
+
+/// The name `names` gives `v`, if any.
+pub fn name_of(names: Names, v: u64) -> Option<&'static str> {
+    names.iter().find(|(k, _)| *k == v).map(|(_, n)| *n)
+}
+
+/// The value `names` gives the name `n`, if any.
+pub fn value_of(names: Names, n: &str) -> Option<u64> {
+    names.iter().find(|(_, m)| *m == n).map(|(k, _)| *k)
 }
 
 /// A field's default value when building.
@@ -108,6 +124,7 @@ impl Field {
             default,
             cond: None,
             len: None,
+            names: None,
         }
     }
     pub const fn int(name: &'static str, bits: u8, default: u64) -> Field {
@@ -139,6 +156,11 @@ impl Field {
     }
     pub const fn sized(mut self, len: LenFn) -> Field {
         self.len = Some(len);
+        self
+    }
+    /// The field's values have these names.
+    pub const fn named(mut self, names: Names) -> Field {
+        self.names = Some(names);
         self
     }
     /// Width in bits when fixed.

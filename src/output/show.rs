@@ -1,7 +1,7 @@
 //! scapy's `show()`: every layer with every field on the wire, one per line.
 
 use crate::dissect::Packet;
-use crate::layers::field::{flag_string, fmt_ip4, fmt_ip6, fmt_mac};
+use crate::layers::field::{flag_string, fmt_ip4, fmt_ip6, fmt_mac, name_of};
 use crate::layers::{Field, Kind, Layer, Value};
 use std::fmt::Write as _;
 
@@ -45,6 +45,9 @@ fn write_layer(l: &Layer, indent: usize, out: &mut String) {
 fn write_value(f: &Field, v: &Value, out: &mut String) {
     match (v, f.kind) {
         (Value::Int(x), Kind::Flags(_, names)) => flag_string(*x, names, out),
+        (Value::Int(x), _) if let Some(name) = f.names.and_then(|n| name_of(n, *x)) => {
+            out.push_str(name);
+        }
         (Value::Int(x), _)
             if f.name.contains("sum") || f.name == "type" || f.name == "proto" && *x > 255 =>
         {
@@ -112,5 +115,17 @@ mod tests {
         assert!(s.contains("    flags     = S\n"), "{s}");
         assert!(s.contains("    chksum    = 0x1993\n"), "{s}");
         assert_eq!(s.matches(" = ").count(), 3 + 13 + 11);
+    }
+
+    #[test]
+    fn enumerated_values_show_their_names() {
+        use crate::layers::{Field, Value};
+        static QTYPE: Field = Field::int("qtype", 16, 1).named(&[(1, "A"), (28, "AAAA")]);
+        let mut s = String::new();
+        super::write_value(&QTYPE, &Value::Int(28), &mut s);
+        assert_eq!(s, "AAAA");
+        s.clear();
+        super::write_value(&QTYPE, &Value::Int(99), &mut s);
+        assert_eq!(s, "99", "a value without a name is its number");
     }
 }
