@@ -4,6 +4,7 @@
 
 pub mod arp;
 pub mod bind;
+pub mod dnsname;
 pub mod dot1q;
 pub mod ether;
 pub mod field;
