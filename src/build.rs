@@ -106,6 +106,7 @@ fn write_fields(l: &Layer, w: &mut Bits) {
                 }
             }
             (Value::Ip6List(a), _) => w.put_bytes(&a.concat()),
+            (Value::Name(n), _) => w.put_bytes(&n.wire),
         }
     }
 }
@@ -279,6 +280,8 @@ fn variable_size(f: &Field, v: &Value) -> usize {
             pos.next_multiple_of(8) - 2
         }
         (Value::Ip6List(a), _) => a.len() * 16,
+        (Value::Name(n), _) => n.wire.len(),
+        (Value::Options(o), Kind::List(_)) => o.iter().map(header_size).sum(),
         _ => 0,
     }
 }
@@ -349,6 +352,13 @@ fn write_header(
             (Value::Ip6List(list), _) => {
                 for a in list {
                     w.put_bytes(a);
+                }
+            }
+            (Value::Name(n), _) => w.put_bytes(&n.wire),
+            (Value::Options(records), Kind::List(_)) => {
+                w.flush();
+                for r in records {
+                    build_option(r, w.bytes);
                 }
             }
             (_, kind) => {
@@ -454,15 +464,42 @@ fn auto_value(
         Auto::PayloadLen => payload_len,
         Auto::ExtLen => (header_len / 8).saturating_sub(1),
         Auto::SizeOf { field, add, unit } => {
+            // Of several rows with this name (one per condition), the one present.
             let size = l
                 .proto
                 .fields
                 .iter()
                 .zip(&l.values)
-                .find(|(f, _)| f.name == field)
+                .find(|(f, v)| f.name == field && !v.is_absent())
                 .map_or(0, |(f, v)| value_size(f, v));
             (size + usize::from(add)).div_ceil(usize::from(unit))
         }
+        Auto::RestLen => {
+            let values = effective(l);
+            let mut bits = 0;
+            for (k, f) in l.proto.fields.iter().enumerate() {
+                if !present(l.proto, &values, k) {
+                    continue;
+                }
+                bits += f
+                    .fixed_bits()
+                    .unwrap_or_else(|| variable_size(f, &values[k]) * 8);
+                if f.default == Def::Auto(Auto::RestLen) {
+                    break;
+                }
+            }
+            header_len.saturating_sub(bits / 8)
+        }
+        Auto::CountOf(field) => l
+            .proto
+            .fields
+            .iter()
+            .zip(&l.values)
+            .find(|(f, _)| f.name == field)
+            .map_or(0, |(_, v)| match v {
+                Value::Options(items) => items.len(),
+                _ => 0,
+            }),
     };
     n as u64
 }

@@ -348,6 +348,8 @@ pub fn kind_words(kind: Kind) -> String {
         }
         Kind::Options(_) => "a list of option classes".into(),
         Kind::Ip6List => "a list of IPv6 address strings".into(),
+        Kind::Name => "a DNS name string, e.g. \"www.example.com\"".into(),
+        Kind::List(_) => "a record or a list of records".into(),
     }
 }
 

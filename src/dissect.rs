@@ -130,7 +130,8 @@ pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut
             break;
         }
         let values = pkt.spare.pop().unwrap_or_default();
-        let (layer, complete) = read_layer_into(values, proto, data, start, end, &mut pkt.errors);
+        let (layer, complete) =
+            read_layer_into(values, proto, data, start, start, end, &mut pkt.errors);
         if layer.len == 0 && !complete {
             // Nothing of this layer was there: the error says so, and no empty layer is kept.
             push_raw(&raw::RAW, data, start, end, pkt);
@@ -221,15 +222,19 @@ pub fn read_layer(
         proto,
         data,
         start,
+        start,
         end,
         errors,
     )
 }
 
+/// Reads a layer from `data[start..end]`; `base` is where the message it belongs to starts
+/// (DNS names point into it; for a layer of its own, `start`).
 fn read_layer_into(
     mut values: Vec<Value>,
     proto: &'static Proto,
     data: &[u8],
+    base: usize,
     start: usize,
     end: usize,
     errors: &mut Vec<Issue>,
@@ -251,7 +256,13 @@ fn read_layer_into(
             expected: None,
         });
     }
+    // The last field boundary on a whole byte: where the bit position was, and how many
+    // fields came before it.
+    let mut whole = (0usize, 0usize);
     for f in proto.fields {
+        if bit.is_multiple_of(8) {
+            whole = (bit, values.len());
+        }
         if !complete {
             values.push(Value::Absent);
             continue;
@@ -273,6 +284,57 @@ fn read_layer_into(
         // Variable-length fields start on a byte boundary.
         let at = bit.div_ceil(8);
         let left = buf.len().saturating_sub(at);
+        // Names and record lists find their own length as they are read.
+        match f.kind {
+            Kind::Name => {
+                let msg = &data[base..end];
+                let r = crate::layers::dnsname::read(msg, start + at - base);
+                let used = (base + r.end).saturating_sub(start + at).min(left);
+                if let Some((pos, why)) = r.error {
+                    let cut = why.starts_with("truncated");
+                    complete &= !cut;
+                    if !proto.quoted || !cut {
+                        errors.push(Issue {
+                            layer: proto.name,
+                            offset: base + pos,
+                            field: Some(f.name),
+                            error: why,
+                            expected: None,
+                        });
+                    }
+                }
+                let wire = buf[at..at + used].to_vec();
+                values.push(Value::Name(Box::new(layers::field::Name {
+                    text: r.text,
+                    wire,
+                })));
+                bit = (at + used) * 8;
+                continue;
+            }
+            Kind::List(spec) => {
+                let want = match f.len {
+                    None => left,
+                    Some(len) => len(&values).unwrap_or(0),
+                };
+                let take = want.min(left);
+                let (items, used, ok) = read_list(
+                    spec,
+                    proto,
+                    f,
+                    &values,
+                    data,
+                    base,
+                    start + at,
+                    take,
+                    errors,
+                );
+                complete &= ok && take == want;
+                values.push(Value::Options(items));
+                bit = (at + used) * 8;
+                continue;
+            }
+            _ => {}
+        }
         let want = match f.len {
             None => left,
             Some(len) => match len(&values) {
@@ -311,33 +373,18 @@ fn read_layer_into(
         values.push(read_variable(f, bytes, start + at, take == want, errors));
         bit = (at + take) * 8;
     }
+    if bit.is_multiple_of(8) {
+        whole = (bit, values.len());
+    }
     if !complete && !bit.is_multiple_of(8) {
         // Cut inside a group of bit fields: the fields of the last, partial byte are not kept
-        // (that byte goes to Raw), so every byte of the frame is in exactly one layer. (Bit
-        // fields come before any variable-length field in every table, so the fixed widths
-        // give the positions.)
-        // Keep the fields up to the last one that ends on a byte boundary.
-        let mut at = 0usize;
-        let mut whole = 0usize;
-        for (f, v) in proto.fields.iter().zip(values.iter()) {
-            if !v.is_absent() {
-                at += f.fixed_bits().unwrap_or(0);
-                if at.is_multiple_of(8) && at <= bit {
-                    whole = at;
-                }
-            }
+        // (that byte goes to Raw), so every byte of the frame is in exactly one layer. Keep the
+        // fields up to the last one that ends on a byte boundary.
+        let (at, n) = whole;
+        for v in &mut values[n..] {
+            *v = Value::Absent;
         }
-        let mut at = 0usize;
-        for (f, v) in proto.fields.iter().zip(values.iter_mut()) {
-            if v.is_absent() {
-                continue;
-            }
-            at += f.fixed_bits().unwrap_or(0);
-            if at > whole {
-                *v = Value::Absent;
-            }
-        }
-        bit = whole;
+        bit = at;
     }
     let layer = Layer {
         proto,
@@ -451,6 +498,69 @@ fn read_tcp_options(mut b: &[u8], complete: bool) -> Vec<TcpOption> {
         b = &b[len..];
     }
     out
+}
+
+/// A list of records from `data[at..at + len]`, each read with its own table (names relative to
+/// the message at `base`): until the layer's count field is reached, or the bytes end. Returns
+/// the records, the bytes they took, and whether the list was whole (the count met, the last
+/// record complete).
+#[allow(clippy::too_many_arguments)]
+fn read_list(
+    spec: &'static layers::field::ListSpec,
+    proto: &'static Proto,
+    f: &'static Field,
+    values: &[Value],
+    data: &[u8],
+    base: usize,
+    at: usize,
+    len: usize,
+    errors: &mut Vec<Issue>,
+) -> (Vec<Layer>, usize, bool) {
+    let count = spec.count.map(|c| {
+        proto
+            .fields
+            .iter()
+            .zip(values)
+            .find(|(g, _)| g.name == c)
+            .and_then(|(_, v)| v.int())
+            .unwrap_or(0) as usize
+    });
+    let end = at + len;
+    let mut items = Vec::new();
+    let mut pos = at;
+    while count.is_none_or(|c| items.len() < c) && pos < end {
+        let element = (spec.element)(&data[pos..end]);
+        let (item, complete) = read_layer_into(
+            Vec::with_capacity(element.fields.len()),
+            element,
+            data,
+            base,
+            pos,
+            end,
+            errors,
+        );
+        let used = item.len;
+        items.push(item);
+        pos += used;
+        if !complete || used == 0 {
+            return (items, pos - at, false);
+        }
+    }
+    if let Some(c) = count
+        && items.len() < c
+    {
+        if !proto.quoted {
+            errors.push(Issue {
+                layer: proto.name,
+                offset: pos,
+                field: Some(f.name),
+                error: format!("truncated: {} records counted, {} there", c, items.len()),
+                expected: None,
+            });
+        }
+        return (items, pos - at, false);
+    }
+    (items, pos - at, true)
 }
 
 /// IP or IPv6 extension-header options: each one a small layer of its own (scapy's option

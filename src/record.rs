@@ -4,7 +4,9 @@
 
 use crate::craft::values_for;
 use crate::expr::{ValueExpr, value_proto_by_name};
+use crate::layers::field::Name;
 use crate::layers::{Field, Kind, Layer, Value};
+use crate::output::json::WIRE_SUFFIX;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
@@ -141,17 +143,52 @@ pub fn layer_of(obj: &Map<String, Json>) -> Result<Layer, String> {
             Err(_) => {}
         }
     }
-    if let Some(extra) = obj
-        .keys()
-        .find(|k| *k != "layer" && !proto.fields.iter().any(|f| f.name == k.as_str()))
-    {
+    // Names with their exact bytes beside them (`rrname_wire`, a compression pointer).
+    for (f, v) in proto.fields.iter().zip(layer.values.iter_mut()) {
+        let Value::Name(n) = v else { continue };
+        let key = format!("{}{WIRE_SUFFIX}", f.name);
+        match obj.get(&key) {
+            Some(Json::String(h)) => {
+                n.wire = unhex(h).map_err(|e| format!("{name}.{key}: {e}"))?;
+                // The text as dissection gave it (a damaged name's too), to compare with.
+                if let Some(Json::String(t)) = obj.get(f.name) {
+                    n.text = t.clone();
+                }
+            }
+            Some(_) => return Err(format!("{name}.{key}: hex bytes expected")),
+            None if n.wire.is_empty() => {
+                return Err(format!("{name}.{}: '{}' is not a DNS name", f.name, n.text));
+            }
+            None => {}
+        }
+    }
+    let is_wire_key = |k: &str| {
+        k.strip_suffix(WIRE_SUFFIX).is_some_and(|base| {
+            proto
+                .fields
+                .iter()
+                .any(|f| f.name == base && matches!(f.kind, Kind::Name))
+        })
+    };
+    if let Some(extra) = obj.keys().find(|k| {
+        *k != "layer" && !proto.fields.iter().any(|f| f.name == k.as_str()) && !is_wire_key(k)
+    }) {
         return Err(format!("{name} has no field '{extra}'"));
     }
     Ok(layer)
 }
 
 fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, String> {
-    if let (Kind::Options(_), Json::Array(items)) = (f.kind, json) {
+    if let (Kind::Name, Json::String(s)) = (f.kind, json) {
+        // A text that is no name (what dissection made of damage) is taken with its exact
+        // bytes (`FIELD_wire`), checked by the layer.
+        let name = crate::layers::field::Name::from_text(s).unwrap_or(Name {
+            text: s.clone(),
+            wire: Vec::new(),
+        });
+        return Ok(Value::Name(Box::new(name)));
+    }
+    if let (Kind::Options(_) | Kind::List(_), Json::Array(items)) = (f.kind, json) {
         let mut opts = Vec::with_capacity(items.len());
         for (i, o) in items.iter().enumerate() {
             let obj = o

@@ -429,3 +429,39 @@ fn pcapng_holds_any_time_and_several_link_types() {
         _ => eprintln!("skipped: tshark is not installed to read a pcapng of several link types"),
     }
 }
+
+/// A DNS answer with compressed names (scapy's `.compress()`): it round-trips exactly through
+/// JSON (each pointer's bytes in `FIELD_wire`), and editing a name's text rebuilds the message
+/// with its lengths and checksums.
+#[test]
+fn compressed_dns_names_round_trip_and_edits_rebuild() {
+    const DNS: &str = "beef8580000100020001000003777777076578616d706c6504746573740000010001c00c000500010000012c000603776562c010c02e000100010000012c0004c0000207c01000060001000000000020026e73c01004686f7374c0100000000700000000000000000000000000000000";
+    // An IP/UDP datagram to port 53 carrying it, checksums left to compute.
+    let raw = serde_json::json!({"n":1,"time":1700000000.0,"caplen":0,"len":0,"linktype":101,
+        "layers":[{"layer":"IP","src":"192.0.2.53","dst":"198.51.100.7","proto":17},
+                  {"layer":"UDP","sport":53,"dport":40000},{"layer":"Raw","load":DNS}]});
+    let rec = edit_and_read(&raw, |_| {}, &["--fix"]);
+    let dns = &rec["layers"][2];
+    assert_eq!(dns["layer"], "DNS", "{rec}");
+    assert_eq!(dns["an"][0]["rrname"], "www.example.test.");
+    assert_eq!(dns["an"][0]["rrname_wire"], "c00c");
+    assert_eq!(dns["an"][0]["rdata"], "web.example.test.");
+    assert!(rec.get("errors").is_none(), "{rec}");
+    // Unedited: the same record again (the same bytes).
+    let again = edit_and_read(&rec, |_| {}, &[]);
+    assert_eq!(again, rec);
+    // The CNAME's target edited, its old pointer bytes left beside it.
+    let edited = edit_and_read(
+        &rec,
+        |r| r["layers"][2]["an"][0]["rdata"] = "cdn.example.test.".into(),
+        &[],
+    );
+    let dns = &edited["layers"][2];
+    assert_eq!(dns["an"][0]["rdata"], "cdn.example.test.");
+    assert_eq!(dns["an"][1]["rdata"], "192.0.2.7");
+    assert_eq!(dns["ns"][0]["rname"], "host.example.test.");
+    assert!(
+        edited.get("errors").is_none(),
+        "lengths and checksums right: {edited}"
+    );
+}

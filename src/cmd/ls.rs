@@ -64,6 +64,8 @@ fn kind_text(f: &Field) -> String {
         Kind::Options(OptionSet::Ip) => "IP options".into(),
         Kind::Options(OptionSet::Ip6) => "IPv6 options".into(),
         Kind::Ip6List => "IPv6 addresses".into(),
+        Kind::Name => "DNS name".into(),
+        Kind::List(spec) => format!("list of {}", spec.what),
     }
 }
 

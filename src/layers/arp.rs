@@ -152,7 +152,8 @@ mod tests {
                 "hwtype", "ptype", "hwlen", "plen", "op", "hwsrc", "psrc", "hwdst", "pdst"
             ]
         );
-        assert_eq!(l.get("hwsrc"), Some(&Value::Absent)); // the MAC row is not the one used
+        // Of the two hwsrc rows, the one used (bytes), not the MAC row.
+        assert_eq!(l.get("hwsrc"), Some(&Value::Bytes(vec![0xaa, 0xbb])));
         assert_eq!(l.len, 18);
     }
 }

@@ -8,7 +8,7 @@
 //! The rows are grouped by lower layer once, at first use.
 
 use super::field::Def;
-use super::{Layer, Proto, arp, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp};
+use super::{Layer, Proto, arp, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp};
 use std::sync::OnceLock;
 
 /// What selects the upper layer.
@@ -43,6 +43,16 @@ const fn b(
     Binding {
         lower,
         when: When::Is(field, value),
+        upper,
+        overload: &[],
+    }
+}
+
+/// `lower.sport == port || lower.dport == port` ⇒ `upper`.
+const fn port(lower: &'static Proto, port: u64, upper: &'static Proto) -> Binding {
+    Binding {
+        lower,
+        when: When::Either("sport", "dport", port),
         upper,
         overload: &[],
     }
@@ -138,6 +148,11 @@ pub static TABLE: &[&[Binding]] = &[
     &next_headers!(&ipv6::ROUTING),
     &next_headers!(&ipv6::FRAGMENT),
     &next_headers!(&ipv6::DEST_OPT),
+    // Services by port, either way (scapy binds each on sport and dport).
+    &[
+        port(&udp::UDP, 53, &dns::DNS),
+        port(&udp::UDP, 5353, &dns::DNS),
+    ],
     &[
         b(&link::LOOPBACK, "type", 2, &ip::IP),
         b(&link::LOOPBACK, "type", 24, &ipv6::IPV6),
@@ -193,6 +208,19 @@ fn rows(lower: &'static Proto) -> &'static [&'static Binding] {
 /// The upper layer a dissected layer's fields select, if any.
 pub fn lookup(l: &Layer) -> Option<&'static Proto> {
     rows(l.proto).iter().find(|r| r.selects(l)).map(|r| r.upper)
+}
+
+/// As [`lookup`], given the payload: a port is a guess (anything may use port 53), so a
+/// payload too short for the header a port row names is left as `Raw`, not read as a broken
+/// header.
+pub fn lookup_payload(l: &Layer, payload: &[u8]) -> Option<&'static Proto> {
+    rows(l.proto)
+        .iter()
+        .find(|r| {
+            r.selects(l)
+                && (!matches!(r.when, When::Either(..)) || payload.len() >= r.upper.min_len)
+        })
+        .map(|r| r.upper)
 }
 
 /// The field and value that stack `upper` on `lower` (for building).

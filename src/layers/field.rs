@@ -21,6 +21,24 @@ pub enum Kind {
     Options(OptionSet),
     /// A list of IPv6 addresses (routing header).
     Ip6List,
+    /// A DNS name (`layers::dnsname`): labels, compression pointers followed when dissecting
+    /// (relative to the message the layer starts), no compression when building.
+    Name,
+    /// A list of sub-records, each a [`Layer`] (scapy's `PacketListField`): which protocol each
+    /// element is and how many there are come from the [`ListSpec`].
+    List(&'static ListSpec),
+}
+
+/// How a [`Kind::List`] field is read: element by element, each of the protocol `element`
+/// picks from the bytes where it starts, until `count` elements (a count field of the layer,
+/// by name) or the field's bytes are used up. A count larger than the data is not trusted: the
+/// list ends with the data, and an error says how many were missing.
+#[derive(Debug)]
+pub struct ListSpec {
+    /// What the elements are, for `ls` and messages (`DNSQR`, `DNSRR records`).
+    pub what: &'static str,
+    pub element: fn(&[u8]) -> &'static super::Proto,
+    pub count: Option<&'static str>,
 }
 
 /// Flag names, least significant bit first.
@@ -112,6 +130,10 @@ pub enum Auto {
         add: u8,
         unit: u8,
     },
+    /// The bytes of the layer after this field (a typed DNS record's `rdlen`).
+    RestLen,
+    /// How many elements a list field of the layer has (DNS `qdcount`: scapy's `count_of`).
+    CountOf(&'static str),
     /// Zero (no rule computes it; scapy leaves it `None`).
     Zero,
 }
@@ -190,6 +212,46 @@ pub enum Value {
     TcpOptions(Vec<TcpOption>),
     Options(Vec<Layer>),
     Ip6List(Vec<[u8; 16]>),
+    /// A DNS name: its presentation text and its bytes as they are on the wire (a compression
+    /// pointer included), so it serialises back exactly.
+    Name(Box<Name>),
+}
+
+/// A DNS name's value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Name {
+    pub text: String,
+    pub wire: Vec<u8>,
+}
+
+impl Name {
+    /// Whether the wire form is the plain one (labels and a final zero, no pointer): what
+    /// encoding the text gives back.
+    pub fn is_plain(&self) -> bool {
+        let w = &self.wire;
+        let mut i = 0;
+        while let Some(&l) = w.get(i) {
+            if l == 0 {
+                return i + 1 == w.len();
+            }
+            if l > 63 {
+                return false;
+            }
+            i += 1 + l as usize;
+        }
+        false
+    }
+
+    /// A name given as text: its wire form without compression.
+    pub fn from_text(text: &str) -> Result<Name, String> {
+        let mut wire = Vec::with_capacity(text.len() + 2);
+        super::dnsname::encode(text, &mut wire)?;
+        let mut text = text.to_string();
+        if !text.ends_with('.') {
+            text.push('.');
+        }
+        Ok(Name { text, wire })
+    }
 }
 
 impl Value {
@@ -284,9 +346,19 @@ impl Layer {
         self.proto.name
     }
     /// The value of the field called `name`, if the layer has such a field.
+    /// The value of the field called `name`; of several rows with that name (one per
+    /// condition), the one present.
     pub fn get(&self, name: &str) -> Option<&Value> {
-        let i = self.proto.fields.iter().position(|f| f.name == name)?;
-        self.values.get(i)
+        let mut first = None;
+        for (f, v) in self.proto.fields.iter().zip(&self.values) {
+            if f.name == name {
+                if !v.is_absent() {
+                    return Some(v);
+                }
+                first = first.or(Some(v));
+            }
+        }
+        first
     }
     /// The integer value of the field called `name`.
     pub fn int(&self, name: &str) -> Option<u64> {

@@ -4,6 +4,7 @@
 
 pub mod arp;
 pub mod bind;
+pub mod dns;
 pub mod dnsname;
 pub mod dot1q;
 pub mod ether;
@@ -98,8 +99,8 @@ pub fn all_payload(_: &Layer) -> Option<usize> {
 }
 
 /// The default next-layer rule: the binding table.
-pub fn next_by_binding(l: &Layer, _: &[u8]) -> Option<&'static Proto> {
-    bind::lookup(l)
+pub fn next_by_binding(l: &Layer, payload: &[u8]) -> Option<&'static Proto> {
+    bind::lookup_payload(l, payload)
 }
 
 /// No further layer: what follows is `Raw`.
@@ -147,6 +148,12 @@ pub fn all() -> &'static [&'static Proto] {
         &icmpv6::OPT_REDIRECTED_HDR,
         &icmpv6::OPT_MTU,
         &icmpv6::OPT_UNKNOWN,
+        &dns::DNS,
+        &dns::DNSQR,
+        &dns::DNSRR,
+        &dns::DNSRRMX,
+        &dns::DNSRRSOA,
+        &dns::DNSRRSRV,
         &link::COOKED_LINUX,
         &link::COOKED_LINUX_V2,
         &link::LOOPBACK,

@@ -21,6 +21,7 @@ pub static UDP: Proto = Proto {
     fields: &FIELDS,
     min_len: 8,
     payload_len,
+    next: super::next_by_binding,
     summary: Some(summary),
     checksum: Some(Checksum {
         field: "chksum",
@@ -63,6 +64,7 @@ mod tests {
         );
         let p = dissect(1, &f, f.len());
         let names: Vec<_> = p.layers.iter().map(|l| l.name()).collect();
+        // Port 53, but three bytes are no DNS header: Raw, as scapy leaves it.
         assert_eq!(names, ["Ether", "IP", "UDP", "Raw"]);
         assert_eq!(p.layers[2].int("len"), Some(11));
         assert!(p.errors.is_empty(), "{:?}", p.errors);

@@ -67,9 +67,23 @@ pub fn write_layer(l: &Layer, out: &mut String) {
         out.push_str(f.name);
         out.push_str("\":");
         write_value(f, v, out);
+        // A name not in its plain form (a compression pointer, damage): its exact bytes too,
+        // so `pkt write` gives the packet back as it was.
+        if let Value::Name(n) = v
+            && !n.is_plain()
+        {
+            out.push_str(",\"");
+            out.push_str(f.name);
+            out.push_str(WIRE_SUFFIX);
+            out.push_str("\":");
+            quoted(out, |o| fmt_hex(&n.wire, o));
+        }
     }
     out.push('}');
 }
+
+/// The key of a name's exact bytes beside the name (`rrname_wire`).
+pub const WIRE_SUFFIX: &str = "_wire";
 
 fn write_value(f: &Field, v: &Value, out: &mut String) {
     match (v, f.kind) {
@@ -113,6 +127,7 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        (Value::Name(n), _) => write_str(&n.text, out),
         (Value::Absent, _) => out.push_str("null"),
     }
 }

@@ -93,6 +93,12 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        (Value::Name(n), _) => {
+            // scapy shows a name as its bytes: b'www.example.com.'
+            out.push_str("b'");
+            out.push_str(&n.text);
+            out.push('\'');
+        }
         (Value::Options(_), _) | (Value::Absent, _) => {}
     }
 }

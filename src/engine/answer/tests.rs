@@ -136,14 +136,14 @@ fn tcp_data_acknowledged_by_payload_length_and_across_the_wrap() {
 
 #[test]
 fn udp_by_ports_swapped() {
-    let req = layers(&format!("{}/UDP(sport=5000,dport=53)/\"q\"", ip4(US, THEM)));
-    let rep = layers(&format!("{}/UDP(sport=53,dport=5000)/\"a\"", ip4(THEM, US)));
+    let req = layers(&format!("{}/UDP(sport=5000,dport=7)/\"q\"", ip4(US, THEM)));
+    let rep = layers(&format!("{}/UDP(sport=7,dport=5000)/\"a\"", ip4(THEM, US)));
     check(&rep, &req, true);
-    let rep = layers(&format!("{}/UDP(sport=54,dport=5000)", ip4(THEM, US)));
+    let rep = layers(&format!("{}/UDP(sport=8,dport=5000)", ip4(THEM, US)));
     check(&rep, &req, false);
     // UDP does not answer TCP with the same ports
     let tcp = layers(&format!(
-        "{}/TCP(sport=53,dport=5000,flags=\"RA\",ack=1)",
+        "{}/TCP(sport=7,dport=5000,flags=\"RA\",ack=1)",
         ip4(THEM, US)
     ));
     check(&tcp, &req, false);
