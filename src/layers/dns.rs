@@ -243,6 +243,103 @@ typed_rr!(
     ]
 );
 
+// ---- EDNS0 (RFC 6891): the OPT pseudo-record and its options ----
+
+static EDNS0_OPTIONS: ListSpec = ListSpec {
+    what: "EDNS0 options",
+    element: edns0_class,
+    count: None,
+};
+
+/// The OPT record's option list: `rdlen` bytes.
+fn opt_rdlen(v: &[Value]) -> Result<usize, String> {
+    Ok(val(v, 6) as usize)
+}
+
+pub static DNSRROPT: Proto = Proto {
+    name: "DNSRROPT",
+    title: "DNS OPT Resource Record",
+    fields: &[
+        name("rrname", "."),
+        Field::int("type", 16, 41).named(TYPES),
+        Field::int("rclass", 16, 4096),
+        Field::int("extrcode", 8, 0),
+        Field::int("version", 8, 0),
+        Field::int("z", 16, 32768),
+        Field::auto(
+            "rdlen",
+            16,
+            Auto::SizeOf {
+                field: "rdata",
+                add: 0,
+                unit: 1,
+            },
+        ),
+        Field::new("rdata", Kind::List(&EDNS0_OPTIONS), Def::Empty).sized(opt_rdlen),
+    ],
+    min_len: 11,
+    ..Proto::BASE
+};
+
+/// An option's data: `optlen` bytes (less what fixed fields before it took).
+fn optlen(v: &[Value]) -> Result<usize, String> {
+    Ok(val(v, 1) as usize)
+}
+fn server_cookie_len(v: &[Value]) -> Result<usize, String> {
+    Ok((val(v, 1) as usize).saturating_sub(8))
+}
+
+const OPTLEN: Field = Field::auto("optlen", 16, Auto::RestLen);
+
+pub static EDNS0TLV: Proto = Proto {
+    name: "EDNS0TLV",
+    title: "DNS EDNS0 TLV",
+    fields: &[
+        Field::int("optcode", 16, 0),
+        OPTLEN,
+        Field::bytes("optdata").sized(optlen),
+    ],
+    min_len: 4,
+    ..Proto::BASE
+};
+
+pub static EDNS0COOKIE: Proto = Proto {
+    name: "EDNS0COOKIE",
+    title: "DNS EDNS0 COOKIE",
+    fields: &[
+        Field::int("optcode", 16, 10),
+        OPTLEN,
+        Field::new("client_cookie", Kind::Bytes, Def::Zeros(8)).sized(|_| Ok(8)),
+        Field::bytes("server_cookie").sized(server_cookie_len),
+    ],
+    min_len: 12,
+    ..Proto::BASE
+};
+
+pub static EDNS0PADDING: Proto = Proto {
+    name: "EDNS0PADDING",
+    title: "DNS EDNS0 Padding",
+    fields: &[
+        Field::int("optcode", 16, 12),
+        OPTLEN,
+        Field::bytes("padding").sized(optlen),
+    ],
+    min_len: 4,
+    ..Proto::BASE
+};
+
+/// The option class by its code (scapy's `EDNS0OPT_DISPATCHER`); a cookie shorter than its
+/// client part, as anything unknown, is a plain TLV.
+fn edns0_class(b: &[u8]) -> &'static Proto {
+    let code = b.get(..2).map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
+    let len = b.get(2..4).map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
+    match code {
+        10 if len >= 8 => &EDNS0COOKIE,
+        12 => &EDNS0PADDING,
+        _ => &EDNS0TLV,
+    }
+}
+
 /// The record class for the record starting at `b`, by the type after its name (scapy's
 /// dispatch); `DNSRR` when the name or type cannot be read.
 fn record_class(b: &[u8]) -> &'static Proto {
@@ -268,12 +365,10 @@ fn record_class(b: &[u8]) -> &'static Proto {
         15 => &DNSRRMX,
         6 => &DNSRRSOA,
         33 => &DNSRRSRV,
+        41 => &DNSRROPT,
         _ => &DNSRR,
     }
 }
-
-/// Every DNS protocol, for the list of all layers.
-pub static ALL: [&Proto; 6] = [&DNS, &DNSQR, &DNSRR, &DNSRRMX, &DNSRRSOA, &DNSRRSRV];
 
 fn records(l: &Layer, field: usize) -> &[Layer] {
     match l.values.get(field) {
