@@ -1,5 +1,8 @@
 //! The command line: one struct per subcommand.
 
+// The path is spelled out so that tests/options.rs, which compiles this file to walk its
+// definitions, finds the module too.
+#[path = "cli/values.rs"]
 pub mod values;
 
 use clap::{Args, Parser, Subcommand};
