@@ -1,6 +1,13 @@
 //! The command line: one struct per subcommand.
 
+// The path is spelled out so that tests/options.rs, which compiles this file to walk its
+// definitions, finds the module too.
+#[path = "cli/values.rs"]
+pub mod values;
+
 use clap::{Args, Parser, Subcommand};
+use std::time::Duration;
+use values::{MAX_SECS, float, int, secs};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -176,7 +183,8 @@ pub struct TracerouteArgs {
         short = 'f',
         long = "first",
         value_name = "FIRST_TTL",
-        default_value_t = 1
+        default_value_t = 1,
+        value_parser = int(1u8, 255, "")
     )]
     pub first_ttl: u8,
     /// The last TTL.
@@ -184,35 +192,40 @@ pub struct TracerouteArgs {
         short = 'm',
         long = "max-hops",
         value_name = "MAX_TTL",
-        default_value_t = 30
+        default_value_t = 30,
+        value_parser = int(1u8, 255, "")
     )]
     pub max_ttl: u8,
-    /// Probes per hop.
-    #[arg(short = 'q', long = "queries", value_name = "N", default_value_t = 3)]
+    /// Probes per hop (1 to 10).
+    #[arg(short = 'q', long = "queries", value_name = "N", default_value_t = 3,
+          value_parser = int(1u8, 10, ""))]
     pub queries: u8,
-    /// Wait for an answer: MAX[,HERE[,NEAR]] as traceroute takes it (seconds; HERE and NEAR
-    /// are factors of RTTs already seen at this hop and beyond).
+    /// Wait for an answer: MAX[,HERE[,NEAR]] as traceroute takes it (MAX in seconds, up to a
+    /// day; HERE and NEAR, up to 1000, are factors of RTTs already seen at this hop and beyond).
     #[arg(
         short = 'w',
         long = "wait",
         value_name = "MAX,HERE,NEAR",
-        default_value = "5,3,10"
+        default_value = "5,3,10",
+        value_parser = values::wait
     )]
-    pub wait: String,
-    /// Seconds between probes.
+    pub wait: values::Wait,
+    /// Time between probes: seconds up to 10; above 10, milliseconds (up to 10000).
     #[arg(
         short = 'z',
         long = "sendwait",
         value_name = "S",
-        default_value_t = 0.0
+        default_value = "0",
+        value_parser = values::sendwait
     )]
-    pub sendwait: f64,
+    pub sendwait: Duration,
     /// Probes in flight at once.
     #[arg(
         short = 'N',
         long = "sim-queries",
         value_name = "N",
-        default_value_t = 16
+        default_value_t = 16,
+        value_parser = int(1usize, 2550, "")
     )]
     pub window: usize,
     /// Source address.
@@ -231,11 +244,11 @@ pub struct TracerouteArgs {
     #[arg(long)]
     pub report: bool,
     /// Rounds for --report.
-    #[arg(long, value_name = "N", default_value_t = 10)]
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = int(1u32, 1_000_000, ""))]
     pub rounds: u32,
     /// Seconds between the starts of rounds.
-    #[arg(long, value_name = "S", default_value_t = 1.0)]
-    pub interval: f64,
+    #[arg(long, value_name = "S", default_value = "1", value_parser = secs(0.0, MAX_SECS))]
+    pub interval: Duration,
     /// Numeric output (pkt never looks names up; accepted for traceroute's sake).
     #[arg(short = 'n')]
     pub numeric: bool,
@@ -249,22 +262,23 @@ pub struct PingArgs {
     #[command(flatten)]
     pub target: HostArgs,
     /// Stop after COUNT probes.
-    #[arg(short = 'c', value_name = "COUNT")]
+    #[arg(short = 'c', value_name = "COUNT", value_parser = int(1u64, u64::MAX, ""))]
     pub count: Option<u64>,
     /// Seconds between probes (default 1; below 0.002 only with -f).
-    #[arg(short = 'i', value_name = "INTERVAL")]
-    pub interval: Option<f64>,
+    #[arg(short = 'i', value_name = "INTERVAL", value_parser = secs(0.0, MAX_SECS))]
+    pub interval: Option<Duration>,
     /// Seconds to wait for answers after the last probe (default 10).
-    #[arg(short = 'W', value_name = "TIMEOUT")]
-    pub timeout: Option<f64>,
+    #[arg(short = 'W', value_name = "TIMEOUT", value_parser = secs(0.001, MAX_SECS))]
+    pub timeout: Option<Duration>,
     /// Stop after DEADLINE seconds whatever happens.
-    #[arg(short = 'w', value_name = "DEADLINE")]
-    pub deadline: Option<f64>,
-    /// Data bytes per probe (default 56: 64 bytes of ICMP).
-    #[arg(short = 's', value_name = "SIZE", default_value_t = 56)]
+    #[arg(short = 'w', value_name = "DEADLINE", value_parser = secs(0.001, MAX_SECS))]
+    pub deadline: Option<Duration>,
+    /// Data bytes per probe (default 56: 64 bytes of ICMP; at most 65507).
+    #[arg(short = 's', value_name = "SIZE", default_value_t = 56,
+          value_parser = int(0usize, 65_507, ""))]
     pub size: usize,
     /// IP time to live (hop limit).
-    #[arg(short = 't', value_name = "TTL")]
+    #[arg(short = 't', value_name = "TTL", value_parser = int(1u8, 255, ""))]
     pub ttl: Option<u8>,
     /// Source interface or address.
     #[arg(short = 'I', value_name = "IFACE|ADDR")]
@@ -312,13 +326,14 @@ pub struct SniffArgs {
     #[arg(short = 'f', long = "filter", value_name = "FILTER")]
     pub filter: Option<String>,
     /// Stop after this many packets.
-    #[arg(short = 'c', long = "count", value_name = "N")]
+    #[arg(short = 'c', long = "count", value_name = "N", value_parser = int(1u64, u64::MAX, ""))]
     pub count: Option<u64>,
     /// Stop after this many seconds.
-    #[arg(long, value_name = "S")]
-    pub timeout: Option<f64>,
-    /// Bytes captured per packet.
-    #[arg(short = 's', long, value_name = "BYTES", default_value_t = 262_144)]
+    #[arg(long, value_name = "S", value_parser = secs(0.001, MAX_SECS))]
+    pub timeout: Option<Duration>,
+    /// Bytes captured per packet (up to 262144; 0 for 262144).
+    #[arg(short = 's', long, value_name = "BYTES", default_value_t = 262_144,
+          value_parser = values::snaplen)]
     pub snaplen: i32,
     /// Do not put the interface in promiscuous mode.
     #[arg(short = 'p', long = "no-promiscuous-mode")]
@@ -327,7 +342,8 @@ pub struct SniffArgs {
     #[arg(long)]
     pub immediate: bool,
     /// Kernel buffer size in KiB (tcpdump's -B).
-    #[arg(short = 'B', long = "buffer-size", value_name = "KIB")]
+    #[arg(short = 'B', long = "buffer-size", value_name = "KIB",
+          value_parser = int(1i32, i32::MAX / 1024, ""))]
     pub buffer: Option<i32>,
     /// Write the packets to this file (pcap; pcapng with --pcapng or a .pcapng name).
     #[arg(short = 'w', long = "write", value_name = "FILE")]
@@ -336,15 +352,17 @@ pub struct SniffArgs {
     #[arg(long, requires = "write")]
     pub pcapng: bool,
     /// Start a new file when this one passes SIZE millions of bytes (FILE, FILE1, FILE2, …).
-    #[arg(short = 'C', value_name = "SIZE_MB", requires = "write")]
+    #[arg(short = 'C', value_name = "SIZE_MB", requires = "write",
+          value_parser = float(0.001, 1e6, " millions of bytes"))]
     pub file_size: Option<f64>,
     /// Start a new file every SECONDS seconds (checked as packets arrive); FILE is then a
     /// strftime(3) pattern, expanded in local time as each file opens (`cap-%H%M%S.pcap`).
-    #[arg(short = 'G', value_name = "SECONDS", requires = "write")]
+    #[arg(short = 'G', value_name = "SECONDS", requires = "write",
+          value_parser = int(1u64, MAX_SECS as u64, " seconds"))]
     pub rotate_seconds: Option<u64>,
     /// With -C, keep at most N files, overwriting the oldest (FILE0 … FILE<N-1>); with -G
     /// alone, stop after N files.
-    #[arg(short = 'W', value_name = "N")]
+    #[arg(short = 'W', value_name = "N", value_parser = int(1u32, u32::MAX, ""))]
     pub file_count: Option<u32>,
     /// As root: after opening the capture, become this user (and its groups) before writing
     /// any file, as tcpdump's -Z (default: the user who ran sudo, if any).
@@ -376,22 +394,26 @@ pub struct ReplayArgs {
     #[arg(short = 'f', long = "filter", value_name = "FILTER")]
     pub filter: Option<String>,
     /// Replay this many times faster than captured (0.5: half as fast).
-    #[arg(short = 'x', long, value_name = "X", conflicts_with_all = ["pps", "mbps", "topspeed"])]
+    #[arg(short = 'x', long, value_name = "X", conflicts_with_all = ["pps", "mbps", "topspeed"],
+          value_parser = float(0.001, 1e6, ""))]
     pub multiplier: Option<f64>,
     /// A fixed rate in packets per second.
-    #[arg(short = 'p', long, value_name = "N", conflicts_with_all = ["mbps", "topspeed"])]
+    #[arg(short = 'p', long, value_name = "N", conflicts_with_all = ["mbps", "topspeed"],
+          value_parser = float(0.001, 1e9, " packets per second"))]
     pub pps: Option<f64>,
     /// A fixed rate in megabits per second.
-    #[arg(short = 'M', long, value_name = "N", conflicts_with = "topspeed")]
+    #[arg(short = 'M', long, value_name = "N", conflicts_with = "topspeed",
+          value_parser = float(0.001, 1e6, " megabits per second"))]
     pub mbps: Option<f64>,
     /// As fast as possible.
     #[arg(short = 't', long)]
     pub topspeed: bool,
     /// Replay the files this many times (0: until interrupted).
-    #[arg(short = 'l', long = "loop", value_name = "N", default_value_t = 1)]
+    #[arg(short = 'l', long = "loop", value_name = "N", default_value_t = 1,
+          value_parser = int(0u64, u64::MAX, " (0: until interrupted)"))]
     pub loops: u64,
     /// Send at most this many packets in all.
-    #[arg(short = 'c', long = "count", value_name = "N")]
+    #[arg(short = 'c', long = "count", value_name = "N", value_parser = int(1u64, u64::MAX, ""))]
     pub count: Option<u64>,
     /// The final report as JSON.
     #[arg(long)]
@@ -421,13 +443,16 @@ pub struct SendArgs {
     #[command(flatten)]
     pub net: SendOpts,
     /// Send the whole set this many times.
-    #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1)]
+    #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1,
+          value_parser = int(1u64, u64::MAX, ""))]
     pub count: u64,
     /// Seconds between packets.
-    #[arg(long, value_name = "S", conflicts_with_all = ["rate", "flood"])]
-    pub interval: Option<f64>,
+    #[arg(long, value_name = "S", conflicts_with_all = ["rate", "flood"],
+          value_parser = secs(0.0, MAX_SECS))]
+    pub interval: Option<Duration>,
     /// Packets per second.
-    #[arg(long, value_name = "PPS", conflicts_with = "flood")]
+    #[arg(long, value_name = "PPS", conflicts_with = "flood",
+          value_parser = float(0.001, 1e9, " packets per second"))]
     pub rate: Option<f64>,
     /// As fast as possible, in batches; IP packets are framed for the link here, as scapy's
     /// send() does, when the route's interface is Ethernet.
@@ -453,14 +478,14 @@ pub struct MatchOpts {
     #[command(flatten)]
     pub net: SendOpts,
     /// Seconds to wait for answers after the last packet is sent.
-    #[arg(long, value_name = "S", default_value_t = 2.0)]
-    pub timeout: f64,
-    /// Resend the unanswered packets this many more times.
-    #[arg(long, value_name = "N", default_value_t = 0)]
+    #[arg(long, value_name = "S", default_value = "2", value_parser = secs(0.0, MAX_SECS))]
+    pub timeout: Duration,
+    /// Resend the unanswered packets this many more times (up to 1000).
+    #[arg(long, value_name = "N", default_value_t = 0, value_parser = int(0u32, 1000, ""))]
     pub retry: u32,
     /// Seconds between packets.
-    #[arg(long, value_name = "S", default_value_t = 0.0)]
-    pub inter: f64,
+    #[arg(long, value_name = "S", default_value = "0", value_parser = secs(0.0, MAX_SECS))]
+    pub inter: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -488,8 +513,13 @@ pub struct Sr1Args {
 
 #[derive(Args, Debug)]
 pub struct WriteArgs {
-    /// The pcap to write (`-`: standard output).
-    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    /// The pcap to write (`-`: standard output); -w as tcpdump and the other commands spell it.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT",
+        visible_short_alias = 'w'
+    )]
     pub output: String,
     /// NDJSON records to read (standard input by default).
     #[arg(value_name = "NDJSON")]
@@ -523,10 +553,12 @@ pub struct CraftArgs {
     pub raw: bool,
     /// Time stamp of the first packet (seconds since the epoch, e.g. 1700000000.5); the next
     /// ones follow 1001 µs apart. Default: now, for all.
-    #[arg(long = "time", value_name = "EPOCH")]
+    #[arg(long = "time", value_name = "EPOCH",
+          value_parser = float(0.0, values::MAX_EPOCH, " seconds since the epoch"))]
     pub time: Option<f64>,
     /// Build the packets this many times (e.g. a pcap of a million SYNs for a replay test).
-    #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1)]
+    #[arg(short = 'c', long = "count", value_name = "N", default_value_t = 1,
+          value_parser = int(1u64, u64::MAX, ""))]
     pub count: u64,
     #[command(flatten)]
     pub views: ViewArgs,
@@ -631,7 +663,7 @@ pub struct ReadArgs {
     #[arg(short = 'f', long = "filter", value_name = "FILTER")]
     pub filter: Option<String>,
     /// Stop after this many packets.
-    #[arg(short = 'c', long = "count", value_name = "N")]
+    #[arg(short = 'c', long = "count", value_name = "N", value_parser = int(1u64, u64::MAX, ""))]
     pub count: Option<u64>,
     /// Write the selected packets, unchanged, to this pcap file.
     #[arg(short = 'w', long = "write", value_name = "OUT")]

@@ -25,11 +25,16 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
     let route = route_to(dst).with_context(|| format!("the route to {dst}"))?;
     let iface = src_iface.clone().unwrap_or(route.iface.clone());
     let src = src_addr.unwrap_or(route.src);
-    let interval = args
-        .interval
-        .map_or(if args.flood { 0.01 } else { 1.0 }, |s| s.max(0.0));
-    if interval < 0.002 && !args.flood {
-        bail!("-i {interval}: below 2 ms only with -f (flood)");
+    let interval = args.interval.unwrap_or(if args.flood {
+        Duration::from_millis(10)
+    } else {
+        Duration::from_secs(1)
+    });
+    if interval < Duration::from_millis(2) && !args.flood {
+        bail!(
+            "-i {}: below 2 ms only with -f (flood)",
+            interval.as_secs_f64()
+        );
     }
     let pattern = match &args.pattern {
         Some(p) => parse_pattern(p)?,
@@ -80,9 +85,9 @@ pub fn run(args: &PingArgs) -> Result<ExitCode> {
     pkt::io::drop_root_if_sudo()?;
     let opts = ping::Options {
         count: args.count,
-        interval: Duration::from_secs_f64(interval),
-        linger: Duration::from_secs_f64(args.timeout.unwrap_or(10.0).max(0.0)),
-        deadline: args.deadline.map(|d| Duration::from_secs_f64(d.max(0.0))),
+        interval,
+        linger: args.timeout.unwrap_or(Duration::from_secs(10)),
+        deadline: args.deadline,
         flood: args.flood,
         outstanding: args.outstanding,
         cancel: Some(cancel),

@@ -78,8 +78,8 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         (_, _, _, true) => Pace::Top,
         (_, Some(p), _, _) => Pace::Pps(p),
         (_, _, Some(m), _) => Pace::Mbps(m),
-        (Some(x), _, _, _) if x > 0.0 => Pace::Original { multiplier: x },
-        (Some(x), _, _, _) => bail!("--multiplier must be more than 0, not {x}"),
+        // More than 0, checked as it is parsed (as are --pps and --mbps).
+        (Some(x), _, _, _) => Pace::Original { multiplier: x },
         _ => Pace::Original { multiplier: 1.0 },
     };
     // Every file is opened (and its link type checked) before anything is sent.
@@ -135,7 +135,7 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         .sum();
     let progress = super::progress::Progress::new(
         !args.json && args.loops > 0 && file_bytes > 0,
-        file_bytes * args.loops,
+        file_bytes.saturating_mul(args.loops),
         true,
         "replay",
     );

@@ -44,6 +44,13 @@ impl Tally {
     }
 }
 
+/// `gap` times `n`, saturating (a day's gap times `--loop`'s count does not overflow).
+fn times(gap: Duration, n: u64) -> Duration {
+    let ns = gap.as_nanos().saturating_mul(u128::from(n));
+    let secs = u64::try_from(ns / 1_000_000_000).unwrap_or(u64::MAX);
+    Duration::new(secs, (ns % 1_000_000_000) as u32)
+}
+
 pub fn run(args: &SendArgs) -> Result<ExitCode> {
     let mut plan: Outgoing = net::prepare(&args.expr, &args.net)?;
     // Flooding IP packets: framed here and batched on a packet socket, as scapy's send() does,
@@ -64,8 +71,9 @@ pub fn run(args: &SendArgs) -> Result<ExitCode> {
     pkt::io::drop_root_if_sudo()?;
     let stop = super::stop_flag(true);
     let gap = match (args.interval, args.rate, args.flood) {
-        (Some(s), _, _) => Duration::from_secs_f64(s.max(0.0)),
-        (_, Some(r), _) if r > 0.0 => Duration::from_secs_f64(1.0 / r),
+        (Some(s), _, _) => s,
+        // --rate is at least 0.001 (checked as it is parsed): a gap of at most 1000 s.
+        (_, Some(r), _) => Duration::from_secs_f64(1.0 / r),
         _ => Duration::ZERO,
     };
     let stdout = std::io::stdout();
@@ -89,8 +97,8 @@ pub fn run(args: &SendArgs) -> Result<ExitCode> {
             let frame = &plan.frames[(i % plan.frames.len() as u64) as usize];
             if !gap.is_zero() && i > 0 {
                 // Paced from the start, so the rate holds however long each send takes.
-                let due = start + gap.mul_f64(i as f64);
-                if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                let due = start.checked_add(times(gap, i));
+                if let Some(wait) = due.and_then(|d| d.checked_duration_since(Instant::now())) {
                     std::thread::sleep(wait);
                 }
             }

@@ -62,9 +62,7 @@ pub fn run(args: &SniffArgs) -> Result<ExitCode> {
     );
     let mut style = args.views.style();
     style.iface = iface == "any";
-    let deadline = args
-        .timeout
-        .map(|s| Instant::now() + Duration::from_secs_f64(s.max(0.0)));
+    let deadline = args.timeout.map(|s| Instant::now() + s);
     let mut names = IfaceNames::new(&iface);
     let stdout = std::io::stdout();
     let mut so = stdout.lock();

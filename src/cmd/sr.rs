@@ -40,9 +40,9 @@ fn exchange(m: &MatchOpts, multi: bool, json: bool) -> Result<Outcome> {
     let cancel = super::stop_flag(true);
     network.cancel = Some(cancel.clone());
     let opts = engine::Options {
-        timeout: Some(Duration::from_secs_f64(m.timeout.max(0.0))),
+        timeout: Some(m.timeout),
         retry: m.retry,
-        inter: Duration::from_secs_f64(m.inter.max(0.0)),
+        inter: m.inter,
         multi,
         cancel: Some(cancel),
     };

@@ -17,6 +17,15 @@ pub enum Pace {
     Top,
 }
 
+/// `s` seconds, saturating: however small the rate, a due time is a time (Duration::MAX, never).
+fn secs(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or(if s > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
+}
+
 /// Gives each packet its due time, as an offset from the start of the replay.
 #[derive(Clone, Debug)]
 pub struct Pacer {
@@ -54,12 +63,10 @@ impl Pacer {
                 let first = *self.first.get_or_insert(ts);
                 let gap = ts.saturating_sub(first);
                 let m = if multiplier > 0.0 { multiplier } else { 1.0 };
-                self.base + gap.div_f64(m)
+                self.base.saturating_add(secs(gap.as_secs_f64() / m))
             }
-            Pace::Pps(pps) if pps > 0.0 => Duration::from_secs_f64(self.packets as f64 / pps),
-            Pace::Mbps(mbps) if mbps > 0.0 => {
-                Duration::from_secs_f64(self.bytes as f64 * 8.0 / (mbps * 1e6))
-            }
+            Pace::Pps(pps) if pps > 0.0 => secs(self.packets as f64 / pps),
+            Pace::Mbps(mbps) if mbps > 0.0 => secs(self.bytes as f64 * 8.0 / (mbps * 1e6)),
             Pace::Pps(_) | Pace::Mbps(_) => Duration::ZERO,
         };
         self.packets += 1;

@@ -231,7 +231,8 @@ impl Writer {
             return self.write_packet_as(lt, ts_sec, ts_nsec, data, len);
         }
         let frac = if self.nano { ts_nsec } else { ts_nsec / 1000 };
-        self.write_record(ts_sec as u32, frac, data, len)
+        let sec = self.pcap_seconds(ts_sec)?;
+        self.write_record(sec, frac, data, len)
     }
 
     pub fn write(&mut self, frame: &Frame<'_>) -> Result<(), CaptureError> {
@@ -246,7 +247,7 @@ impl Writer {
             (s.sec, s.frac)
         } else {
             (
-                frame.ts_sec as u32,
+                self.pcap_seconds(frame.ts_sec)?,
                 if self.nano {
                     frame.ts_nsec
                 } else {
@@ -255,6 +256,20 @@ impl Writer {
             )
         };
         self.write_record(sec, frac, frame.data, frame.len)
+    }
+
+    /// A time in a classic pcap's 32-bit seconds (1970 to 2106), or the error that it does not
+    /// fit (pcapng holds it).
+    fn pcap_seconds(&self, ts_sec: i64) -> Result<u32, CaptureError> {
+        u32::try_from(ts_sec).map_err(|_| {
+            CaptureError::Output(OutError {
+                path: self.path.clone(),
+                why: format!(
+                    "time {ts_sec} does not fit a pcap file (seconds from 1970 to 2106; pcapng: .pcapng, to 2554)"
+                ),
+                source: None,
+            })
+        })
     }
 
     fn write_record(
