@@ -10,7 +10,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 mod fit;
 mod template;
-pub use fit::{FitError, max_of};
+pub use fit::{FitError, max_of, shape};
 pub use template::{Slot, Template};
 
 /// A layer of this protocol with every field at its default (computed fields unset).

@@ -5,7 +5,7 @@
 //! refuses it with a struct error). The check is made where the value is computed, for every
 //! field table alike: one comparison per computed field. A value that was set is written as set.
 
-use crate::layers::{Auto, Field};
+use crate::layers::{Auto, Def, Field, Layer};
 
 /// A computed field whose value does not fit it: which layer, which field, what it came to.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,6 +154,21 @@ pub(super) fn misfit(
         bits,
         header_len,
     }
+}
+
+/// What decides a layer's computed values besides the sizes of the other layers: which fields
+/// are on the wire and which computed ones are left to compute. Two packets of a set whose
+/// layers have the same shapes (and the same variable-length values) compute the same lengths,
+/// so checking one of them checks both.
+pub fn shape(l: &Layer) -> Vec<bool> {
+    let values = super::effective(l);
+    let mut key = Vec::with_capacity(2 * l.proto.fields.len());
+    for (k, f) in l.proto.fields.iter().enumerate() {
+        let on = super::present(l.proto, &values, k);
+        key.push(on);
+        key.push(on && l.values[k].is_absent() && matches!(f.default, Def::Auto(_)));
+    }
+    key
 }
 
 #[cfg(test)]
