@@ -71,6 +71,7 @@ impl FitError {
                  dataofs= to build a deliberately wrong packet"
                     .into()
             }
+            (_, _, Some(o)) => format!("set {f}= explicitly in {o}() to build it anyway"),
             _ => format!("set {f}= explicitly to build it anyway"),
         }
     }
