@@ -7,7 +7,7 @@
 
 use crate::cli::WriteArgs;
 use anyhow::{Context, Result, anyhow, bail};
-use pkt::build::{build, serialize};
+use pkt::build::{FitError, serialize, try_build};
 use pkt::dissect::{Packet, dissect_into};
 use pkt::layers::{Layer, Value};
 use pkt::pcapio::{Writer, is_pcapng};
@@ -90,7 +90,8 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
         if rec.ts_nsec % 1000 != 0 && !w.is_nano() {
             bail!("record {}: its time has nanoseconds; use --nano", i + 1);
         }
-        let (bytes, len) = packet_of(&rec, args.fix, &mut pkt);
+        let (bytes, len) = packet_of(&rec, args.fix, &mut pkt)
+            .map_err(|e| anyhow!("record {}: its edited size does not fit: {e}", i + 1))?;
         w.write_packet_on(
             rec.linktype,
             rec.iface.as_deref(),
@@ -109,8 +110,8 @@ fn write_all(args: &WriteArgs, input: impl BufRead, path: &str) -> Result<u64> {
     Ok(n)
 }
 
-/// The packet's bytes and original length.
-fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
+/// The packet's bytes and original length; an error when a recomputed length does not fit.
+fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> Result<(Vec<u8>, usize), FitError> {
     let snapped = rec.len > rec.caplen;
     let mut bytes = serialize(&rec.layers);
     let resized = bytes.len() != rec.caplen;
@@ -121,7 +122,7 @@ fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
         for l in &mut layers {
             clear_computed(l, fix);
         }
-        bytes = build(&layers);
+        bytes = try_build(&layers)?;
     }
     if !snapped {
         repair_checksums(rec, fix, &mut bytes, pkt);
@@ -134,7 +135,7 @@ fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
     } else {
         bytes.len()
     };
-    (bytes, len)
+    Ok((bytes, len))
 }
 
 /// Unsets the length fields (and, with `fix`, the checksums) so the builder computes them.
