@@ -160,6 +160,12 @@ EXPRESSIONS = [
     'CookedLinux()/' + I4 + ')',
     'CookedLinuxV2()/' + I6 + ')/UDP()',
     'IPv6(src="fe80::2",dst="fe80::1",hlim=255)/ICMPv6ND_Redirect(tgt="fe80::3",dst="2001:db8:1::2")/ICMPv6NDOptRedirectedHdr()',
+    # ND without its hop limit or destination: the ND layer gives them (scapy's overload_fields)
+    'IPv6(src="fe80::1")/ICMPv6ND_NS(tgt="fe80::2")/ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")',
+    'IPv6(src="fe80::1")/ICMPv6ND_RS()',
+    'IPv6(src="fe80::2")/ICMPv6ND_RA()',
+    'IPv6(src="fe80::2",dst="fe80::1")/ICMPv6ND_NA(tgt="fe80::2")',
+    'IPv6(src="fe80::2",hlim=64)/ICMPv6ND_Redirect(tgt="fe80::3",dst="2001:db8:1::2")',
     'Loopback(type=2)/IP()/TCP()',
 ]
 

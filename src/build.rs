@@ -8,7 +8,9 @@ use crate::layers::field::{Auto, Def};
 use crate::layers::{Field, Kind, Layer, LenByte, OptionSet, Proto, Scope, TcpOption, Value, bind};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
+mod fit;
 mod template;
+pub use fit::{FitError, max_of, shape};
 pub use template::{Slot, Template};
 
 /// A layer of this protocol with every field at its default (computed fields unset).
@@ -111,7 +113,10 @@ fn write_fields(l: &Layer, w: &mut Bits) {
     }
 }
 
-/// Serialises a stack of layers, outermost first, computing what is unset.
+/// Serialises a stack of layers, outermost first, computing what is unset. A computed value
+/// that does not fit its field is written cut to the field's width, as it always was: callers
+/// that must refuse such a packet use [`try_build`] (the expression compiler does, so every
+/// packet of a [`crate::craft::PacketSet`] fits).
 pub fn build(layers: &[Layer]) -> Vec<u8> {
     let mut out = Vec::new();
     build_into(layers, &mut out);
@@ -122,12 +127,33 @@ pub fn build(layers: &[Layer]) -> Vec<u8> {
 /// sizes, headers written forward (lengths and protocol numbers filled as they go), then the
 /// checksums from the innermost layer out.
 pub fn build_into(layers: &[Layer], out: &mut Vec<u8>) {
-    build_headers(layers, out);
+    build_headers(layers, out, &mut None);
+}
+
+/// As [`build`], or the first computed field (outermost layer first) whose value does not fit
+/// it ([`FitError`]). Fields that are set are written as set, fitting or not.
+pub fn try_build(layers: &[Layer]) -> Result<Vec<u8>, FitError> {
+    let mut out = Vec::new();
+    try_build_into(layers, &mut out)?;
+    Ok(out)
+}
+
+/// As [`try_build`], into `out` (cleared first). On an error `out` holds the packet as
+/// [`build`] makes it.
+pub fn try_build_into(layers: &[Layer], out: &mut Vec<u8>) -> Result<(), FitError> {
+    let mut misfit = None;
+    build_headers(layers, out, &mut misfit);
+    misfit.map_or(Ok(()), Err)
 }
 
 /// Builds into `out`; returns, per layer below the trailing padding, its header's start and
-/// length and whether its checksum was computed (so a [`Template`] can refresh it).
-fn build_headers(layers: &[Layer], out: &mut Vec<u8>) -> Vec<(usize, usize, bool)> {
+/// length and whether its checksum was computed (so a [`Template`] can refresh it). The first
+/// computed field that does not fit goes to `misfit`.
+fn build_headers(
+    layers: &[Layer],
+    out: &mut Vec<u8>,
+    misfit: &mut Option<FitError>,
+) -> Vec<(usize, usize, bool)> {
     out.clear();
     // Trailing Padding is outside every length and checksum.
     let body_end = layers
@@ -143,7 +169,12 @@ fn build_headers(layers: &[Layer], out: &mut Vec<u8>) -> Vec<(usize, usize, bool
     let mut at = 0;
     for (i, h) in header.iter_mut().enumerate() {
         h.0 = at;
-        h.2 = write_header(layers, i, h.1, body - at - h.1, out);
+        let fitted = misfit.is_none();
+        h.2 = write_header(layers, i, h.1, body - at - h.1, out, misfit, false);
+        if fitted && let Some(m) = misfit {
+            m.layer = i;
+            m.proto = layers[i].proto.name;
+        }
         at += h.1;
     }
     for l in &layers[body_end..] {
@@ -286,7 +317,8 @@ fn variable_size(f: &Field, v: &Value) -> usize {
     }
 }
 
-/// Writes layer `i`'s header, its computed fields filled in (checksums as zero for now).
+/// Writes layer `i`'s header, its computed fields filled in (checksums as zero for now); the
+/// first computed value that does not fit its field goes to `misfit` (written cut to its width).
 /// Returns whether the layer's checksum is left to compute.
 fn write_header(
     layers: &[Layer],
@@ -294,6 +326,8 @@ fn write_header(
     header_len: usize,
     payload_len: usize,
     out: &mut Vec<u8>,
+    misfit: &mut Option<FitError>,
+    option: bool,
 ) -> bool {
     let l = &layers[i];
     let next = layers.get(i + 1).map(|n| n.proto);
@@ -307,10 +341,11 @@ fn write_header(
         let v = match (&values[k], f.default, f.kind) {
             (Value::Absent, Def::Auto(rule), Kind::Int(n)) => {
                 checksum |= rule == Auto::Checksum;
-                w.put(
-                    auto_value(l, rule, next, header_len, payload_len),
-                    n as usize,
-                );
+                let v = auto_value(l, rule, next, header_len, payload_len);
+                if !fit::fits(rule, v, n, header_len) && misfit.is_none() {
+                    *misfit = Some(fit::misfit(l.proto.name, option, f, rule, v, n, header_len));
+                }
+                w.put(v, n as usize);
                 continue;
             }
             (v, _, _) => v,
@@ -332,7 +367,7 @@ fn write_header(
                 w.flush();
                 let start = w.bytes.len();
                 for o in opts {
-                    build_option(o, w.bytes);
+                    build_option(o, w.bytes, misfit);
                 }
                 pad_from(w.bytes, start, 4);
             }
@@ -344,7 +379,7 @@ fn write_header(
                     // header's `nh` and `len` come first, hence the 2.
                     let delta = alignment_delta(o.proto.name, w.bytes.len() - start + 2);
                     pad6(w.bytes, delta);
-                    build_option(o, w.bytes);
+                    build_option(o, w.bytes, misfit);
                 }
                 let end = (8 - (w.bytes.len() - start + 2) % 8) % 8;
                 pad6(w.bytes, end);
@@ -358,7 +393,7 @@ fn write_header(
             (Value::Options(records), Kind::List(_)) => {
                 w.flush();
                 for r in records {
-                    build_option(r, w.bytes);
+                    build_option(r, w.bytes, misfit);
                 }
             }
             (_, kind) => {
@@ -437,9 +472,9 @@ fn alignment_delta(option: &str, pos: usize) -> usize {
 }
 
 /// An option sub-layer (IP or IPv6 extension-header option) with its own length filled.
-fn build_option(o: &Layer, out: &mut Vec<u8>) {
+fn build_option(o: &Layer, out: &mut Vec<u8>, misfit: &mut Option<FitError>) {
     let len = header_size(o);
-    write_header(std::slice::from_ref(o), 0, len, 0, out);
+    write_header(std::slice::from_ref(o), 0, len, 0, out, misfit, true);
 }
 
 /// The value of a computed field, by its rule.
@@ -557,52 +592,4 @@ fn checksum_into(layers: &[Layer], i: usize, header_len: usize, bytes: &mut [u8]
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::dissect::dissect;
-    use crate::layers::{ether, icmp, ip, tcp, udp};
-    use crate::test_util::hex;
-
-    fn set(l: &mut Layer, name: &str, v: Value) {
-        let k = l.proto.fields.iter().position(|f| f.name == name).unwrap();
-        l.values[k] = v;
-    }
-
-    #[test]
-    fn ether_ip_tcp_defaults_match_scapy() {
-        // raw(Ether(src="00:00:00:00:00:00", dst="ff:ff:ff:ff:ff:ff")/IP()/TCP()) in scapy 2.8.
-        let mut e = new_layer(&ether::ETHER);
-        set(&mut e, "dst", Value::Mac([0xff; 6]));
-        let layers = [e, new_layer(&ip::IP), new_layer(&tcp::TCP)];
-        assert_eq!(
-            build(&layers),
-            hex(
-                "ffffffffffff000000000000080045000028000100004006 7ccd 7f0000017f000001 0014005000000000000000005002200091 7c0000"
-            )
-        );
-    }
-
-    #[test]
-    fn set_fields_are_written_exactly() {
-        let mut i = new_layer(&ip::IP);
-        set(&mut i, "chksum", Value::Int(0));
-        set(&mut i, "len", Value::Int(9999));
-        set(&mut i, "ihl", Value::Int(2));
-        let b = build(&[i, new_layer(&udp::UDP)]);
-        assert_eq!(b[0], 0x42);
-        assert_eq!(&b[2..4], &9999u16.to_be_bytes());
-        assert_eq!(&b[10..12], &[0, 0]);
-    }
-
-    #[test]
-    fn built_then_dissected_gives_the_same_fields_and_no_errors() {
-        let mut icmp_l = new_layer(&icmp::ICMP);
-        set(&mut icmp_l, "id", Value::Int(7));
-        let layers = [new_layer(&ether::ETHER), new_layer(&ip::IP), icmp_l];
-        let b = build(&layers);
-        let p = dissect(1, &b, b.len());
-        assert!(p.errors.is_empty(), "{:?}", p.errors);
-        assert_eq!(p.layers[2].int("id"), Some(7));
-        assert_eq!(p.layers[1].int("proto"), Some(1));
-    }
-}
+mod tests;

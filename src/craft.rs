@@ -2,7 +2,7 @@
 //! defaults, the arguments set its fields (read by the field's kind), and field sets — a list,
 //! an inclusive `(min, max)` range, a network — expand into the cross product in scapy's order.
 
-use crate::build::{Template, build_into, new_layer, parse_mac};
+use crate::build::{FitError, Template, build_into, max_of, new_layer, parse_mac};
 use crate::expr::{self, Arg, Diagnostic, LayerExpr, Span, ValueExpr};
 use crate::layers::{Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value, tcp};
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -105,7 +105,9 @@ impl PacketSet {
 /// A field (its row in the layer's table) and the values it takes.
 type FieldSet = (usize, Vec<Value>);
 
-/// The packet set an expression describes.
+/// The packet set an expression describes. Every packet of it fits: a computed length that
+/// does not fit its field (`IP()/Raw(load=<70,000 bytes>)`) is refused here, the caret on its
+/// layer ([`FitError`]).
 pub fn compile_set(src: &str) -> Result<PacketSet, Diagnostic> {
     let e = expr::parse(src)?;
     expr::check_names(&e)?;
@@ -113,16 +115,7 @@ pub fn compile_set(src: &str) -> Result<PacketSet, Diagnostic> {
     let mut per_layer = Vec::new();
     let mut total: usize = 1;
     for (i, le) in e.layers.iter().enumerate() {
-        let (layer, sets) = layer_sets(le)?;
-        for (_, alts) in &sets {
-            total = total.saturating_mul(alts.len());
-        }
-        if total > MAX_PACKETS {
-            return Err(Diagnostic::new(
-                le.span.clone(),
-                format!("this expression makes more than {MAX_PACKETS} packets"),
-            ));
-        }
+        let (layer, sets) = layer_sets(le, &mut total)?;
         base.push(layer);
         per_layer.push(sets.into_iter().map(move |(field, values)| Vary {
             layer: i,
@@ -130,18 +123,76 @@ pub fn compile_set(src: &str) -> Result<PacketSet, Diagnostic> {
             values,
         }));
     }
+    overload(&e.layers, &mut base);
     // Inner layers vary fastest.
     let vary = per_layer.into_iter().rev().flatten().collect();
-    Ok(PacketSet {
+    let set = PacketSet {
         base,
         vary,
         len: total,
-    })
+    };
+    fit::check(&set).map_err(|m| fit_diagnostic(&e.layers, &m))?;
+    Ok(set)
+}
+
+/// The defaults an upper layer gives the layer below it, where the expression leaves that field
+/// unset (scapy's `overload_fields`, from the binding table: Neighbor Discovery's IPv6 hop
+/// limit 255 and all-nodes destination).
+fn overload(exprs: &[LayerExpr], base: &mut [Layer]) {
+    for i in 1..base.len() {
+        let (lower, upper) = (base[i - 1].proto, base[i].proto);
+        for &(field, def) in crate::layers::bind::overloads(lower, upper) {
+            if exprs[i - 1].args.iter().any(|a| a.name == field) {
+                continue;
+            }
+            if let Some(k) = lower.fields.iter().position(|f| f.name == field) {
+                let f = Field {
+                    default: def,
+                    ..lower.fields[k]
+                };
+                base[i - 1].values[k] = crate::build::default_value(&f);
+            }
+        }
+    }
+}
+
+/// A computed field that does not fit, as the expression's error: the caret on its layer.
+pub fn fit_diagnostic(layers: &[LayerExpr], m: &FitError) -> Diagnostic {
+    let span = layers.get(m.layer).map_or(0..0, |l| l.span.clone());
+    Diagnostic::new(span, m.to_string()).with_help(m.help())
+}
+
+/// Counts a field set into the packets of the expression so far, refusing more than
+/// [`MAX_PACKETS`], the caret on the field that takes it over.
+fn count_in(total: &mut usize, n: usize, what: &str, span: Span) -> Result<(), Diagnostic> {
+    let product = *total as u128 * n as u128;
+    if product > MAX_PACKETS as u128 {
+        return Err(Diagnostic::new(
+            span,
+            format!(
+                "this expression would make {product} packets, more than the limit of {MAX_PACKETS} \
+                 per expression: {what}'s {n} values take it from {total} to {product}"
+            ),
+        ));
+    }
+    *total = product as usize;
+    Ok(())
+}
+
+/// A field set of `count` packets (`count` written out), more than an expression makes.
+fn set_too_big(span: &Span, what: &str, given: &str, count: &str) -> Diagnostic {
+    Diagnostic::new(
+        span.clone(),
+        format!(
+            "{what}={given} would make {count} packets, more than the limit of {MAX_PACKETS} \
+             per expression"
+        ),
+    )
 }
 
 /// The layers one layer expression stands for (an option's layer takes one value per field).
 fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
-    let (base, sets) = layer_sets(le)?;
+    let (base, sets) = layer_sets(le, &mut 1)?;
     if sets.is_empty() {
         return Ok(vec![base]);
     }
@@ -162,8 +213,8 @@ fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
 
 /// One layer expression: the layer with its single-valued fields set, and the fields that take
 /// several values (in the order given; scapy varies the first fastest). A field is given at most
-/// once (the name check refuses a second).
-fn layer_sets(le: &LayerExpr) -> Result<(Layer, Vec<FieldSet>), Diagnostic> {
+/// once (the name check refuses a second). The sets' sizes multiply into `total`.
+fn layer_sets(le: &LayerExpr, total: &mut usize) -> Result<(Layer, Vec<FieldSet>), Diagnostic> {
     let proto = expr::value_proto_by_name(&le.name).ok_or_else(|| {
         Diagnostic::new(le.name_span.clone(), format!("unknown layer '{}'", le.name))
     })?;
@@ -173,18 +224,11 @@ fn layer_sets(le: &LayerExpr) -> Result<(Layer, Vec<FieldSet>), Diagnostic> {
         return Ok((base, Vec::new()));
     }
     let mut sets: Vec<FieldSet> = Vec::new();
-    let mut total = 1usize;
     for arg in &le.args {
         let (k, mut alts) = field_values(&base, arg)?;
-        total = total
-            .checked_mul(alts.len())
-            .filter(|n| *n <= MAX_PACKETS)
-            .ok_or_else(|| {
-                Diagnostic::new(
-                    le.span.clone(),
-                    format!("this layer makes more than {MAX_PACKETS} packets"),
-                )
-            })?;
+        let what = format!("{}.{}", base.proto.name, arg.name);
+        let span = arg.name_span.start..arg.value_span.end;
+        count_in(total, alts.len(), &what, span)?;
         if alts.len() == 1 {
             base.values[k] = alts.remove(0);
         } else {
@@ -246,8 +290,12 @@ pub fn values_for(
         (ValueExpr::Tuple(items), Kind::Int(bits) | Kind::Flags(bits, _)) if items.len() == 2 => {
             let lo = int_in(&items[0].0, &items[0].1, bits, &what)?;
             let hi = int_in(&items[1].0, &items[1].1, bits, &what)?;
-            if hi < lo || hi - lo >= MAX_PACKETS as u64 {
-                return Err(Diagnostic::new(span.clone(), format!("{what}: the range ({lo}, {hi}) is empty or too large")));
+            if hi < lo {
+                return Err(Diagnostic::new(span.clone(), format!("{what}: the range ({lo}, {hi}) is empty")));
+            }
+            if hi - lo >= MAX_PACKETS as u64 {
+                let count = (u128::from(hi - lo) + 1).to_string();
+                return Err(set_too_big(span, &what, &format!("({lo}, {hi})"), &count));
             }
             Ok((lo..=hi).map(Value::Int).collect())
         }
@@ -262,11 +310,15 @@ pub fn values_for(
         (ValueExpr::Str(s), Kind::Mac) => parse_mac(s)
             .map(|m| vec![Value::Mac(m)])
             .ok_or_else(|| Diagnostic::new(span.clone(), format!("{what} expects a MAC address like \"02:00:00:00:00:01\""))),
-        (ValueExpr::Str(s), Kind::Ip4) => ip4_set(s).ok_or_else(|| {
-            Diagnostic::new(span.clone(), format!("{what} expects an IPv4 address or network like \"192.0.2.1\" or \"192.0.2.0/30\""))
+        (ValueExpr::Str(s), Kind::Ip4) => ip4_set(s).map_err(|e| match e {
+            Some(bits) => set_too_big(span, &what, &format!("{s:?}"), &pow2(bits))
+                .with_help(format!("a network makes a packet per address: at most a /{} for IPv4", 32 - MAX_PACKETS.ilog2())),
+            None => Diagnostic::new(span.clone(), format!("{what} expects an IPv4 address or network like \"192.0.2.1\" or \"192.0.2.0/30\"")),
         }),
-        (ValueExpr::Str(s), Kind::Ip6) => ip6_set(s).ok_or_else(|| {
-            Diagnostic::new(span.clone(), format!("{what} expects an IPv6 address or network like \"2001:db8::1\""))
+        (ValueExpr::Str(s), Kind::Ip6) => ip6_set(s).map_err(|e| match e {
+            Some(bits) => set_too_big(span, &what, &format!("{s:?}"), &pow2(bits))
+                .with_help(format!("a network makes a packet per address: at most a /{} for IPv6", 128 - MAX_PACKETS.ilog2())),
+            None => Diagnostic::new(span.clone(), format!("{what} expects an IPv6 address or network like \"2001:db8::1\"")),
         }),
         (_, Kind::Bytes) => Ok(vec![Value::Bytes(bytes_of(v, span, &what)?)]),
         (ValueExpr::List(items), Kind::TcpOptions) => {
@@ -353,11 +405,11 @@ pub fn kind_words(kind: Kind) -> String {
     }
 }
 
-fn max_of(bits: u8) -> u64 {
-    if bits >= 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
+/// 2^bits, written out.
+fn pow2(bits: u32) -> String {
+    match 1u128.checked_shl(bits) {
+        Some(n) if bits < 128 => n.to_string(),
+        _ => format!("2^{bits}"),
     }
 }
 
@@ -424,36 +476,37 @@ fn bytes_of(v: &ValueExpr, span: &Span, what: &str) -> Result<Vec<u8>, Diagnosti
 }
 
 /// An address, or every address of a network (`192.0.2.0/30`: four packets, as scapy's `Net`).
-fn ip4_set(s: &str) -> Option<Vec<Value>> {
+/// `Err(Some(bits))`: a network of 2^bits addresses, more packets than an expression makes;
+/// `Err(None)`: not an address or network.
+fn ip4_set(s: &str) -> Result<Vec<Value>, Option<u32>> {
     let (addr, prefix) = match s.split_once('/') {
-        Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 32)?),
+        Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 32).ok_or(None)?),
         None => (s, 32),
     };
-    let a = u32::from(addr.parse::<Ipv4Addr>().ok()?);
+    let a = u32::from(addr.parse::<Ipv4Addr>().map_err(|_| None)?);
     let size = 1u64 << (32 - prefix);
     if size as usize > MAX_PACKETS {
-        return None;
+        return Err(Some(32 - prefix));
     }
     let first = if prefix == 0 {
         0
     } else {
         a & (u32::MAX << (32 - prefix))
     };
-    Some(
-        (0..size)
-            .map(|i| Value::Ip4(((first as u64 + i) as u32).to_be_bytes()))
-            .collect(),
-    )
+    Ok((0..size)
+        .map(|i| Value::Ip4(((first as u64 + i) as u32).to_be_bytes()))
+        .collect())
 }
 
-fn ip6_set(s: &str) -> Option<Vec<Value>> {
+/// As [`ip4_set`], for IPv6.
+fn ip6_set(s: &str) -> Result<Vec<Value>, Option<u32>> {
     let (addr, prefix) = match s.split_once('/') {
-        Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 128)?),
+        Some((a, p)) => (a, p.parse::<u32>().ok().filter(|p| *p <= 128).ok_or(None)?),
         None => (s, 128),
     };
-    let a = u128::from(addr.parse::<Ipv6Addr>().ok()?);
-    if 128 - prefix > 20 {
-        return None;
+    let a = u128::from(addr.parse::<Ipv6Addr>().map_err(|_| None)?);
+    if 1u128 << (128 - prefix).min(127) > MAX_PACKETS as u128 {
+        return Err(Some(128 - prefix));
     }
     let size = 1u128 << (128 - prefix);
     let first = if prefix == 0 {
@@ -461,11 +514,9 @@ fn ip6_set(s: &str) -> Option<Vec<Value>> {
     } else {
         a & (u128::MAX << (128 - prefix))
     };
-    Some(
-        (0..size)
-            .map(|i| Value::Ip6((first + i).to_be_bytes()))
-            .collect(),
-    )
+    Ok((0..size)
+        .map(|i| Value::Ip6((first + i).to_be_bytes()))
+        .collect())
 }
 
 /// One TCP option from scapy's `(name, value)` form.
@@ -550,5 +601,6 @@ fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
     Ok(TcpOption::new(kind, &data).with_len_byte(len_byte))
 }
 
+mod fit;
 #[cfg(test)]
 mod tests;

@@ -112,3 +112,148 @@ fn ls_lists_layers_and_fields() {
     let bad = pkt(&["ls", "TPC"]);
     assert_eq!(bad.status.code(), Some(1));
 }
+
+/// `head` with a payload of `n` bytes after it.
+fn with_load(head: &str, n: usize) -> String {
+    format!("{head}/Raw(load=\"{}\")", "x".repeat(n))
+}
+
+/// `pkt craft EXPR --raw` refuses the expression: exit status 1, and the error's caret line
+/// underlines exactly `layer` in the expression as shown (a long one is shown with its middle
+/// elided, `...` in both lines: then its two ends are compared).
+fn refused(expr: &str, layer: &str) -> String {
+    let out = pkt(&["craft", expr, "--raw"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{expr:.80}: {err}");
+    assert!(out.stdout.is_empty());
+    assert!(err.starts_with("pkt: bad expression\nerror: "), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    let src = lines
+        .iter()
+        .find(|l| l.starts_with("1 | "))
+        .expect("source line");
+    let caret = lines.iter().find(|l| l.contains('^')).expect("caret line");
+    let at = caret.find('^').unwrap();
+    let n = caret[at..]
+        .chars()
+        .take_while(|c| *c == '^' || *c == '.')
+        .count();
+    let shown = &src[at..at + n];
+    match shown.split_once("...") {
+        Some((head, tail)) => {
+            assert!(layer.starts_with(head) && layer.ends_with(tail), "{err}");
+            assert!(head.len() > 4 && !tail.is_empty(), "{err}");
+        }
+        None => assert_eq!(shown, layer, "{err}"),
+    }
+    err
+}
+
+#[test]
+fn computed_lengths_that_do_not_fit_are_errors() {
+    let err = refused(&with_load("IP()", 70_000), "IP()");
+    assert!(
+        err.contains("IP.len would be 70020 (bytes of header and payload), more than its 16 bits hold (65535)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("fragment it, or give an explicit len="),
+        "{err}"
+    );
+    let err = refused(&with_load("IPv6()", 70_000), "IPv6()");
+    assert!(err.contains("IPv6.plen would be 70000"), "{err}");
+    let err = refused(&with_load("IP()/UDP()", 65_530), "IP()");
+    assert!(err.contains("IP.len would be 65558"), "{err}");
+    let err = refused(&with_load("IP(len=20)/UDP()", 65_530), "UDP()");
+    assert!(err.contains("UDP.len would be 65538"), "{err}");
+    assert!(err.contains("set len= explicitly"), "{err}");
+    let err = refused(&with_load("Dot3()", 65_536), "Dot3()");
+    assert!(err.contains("Dot3.len would be 65536"), "{err}");
+}
+
+#[test]
+fn options_that_do_not_fit_their_header_are_errors() {
+    let tcp =
+        "TCP(options=[(254, b\"01234567890123456789012\"), (253, b\"01234567890123456789012\")])";
+    let err = refused(&format!("IP()/{tcp}"), tcp);
+    assert!(
+        err.contains("TCP.dataofs would be 18 (4-byte words: a 72-byte header), more than its 4 bits hold (15)"),
+        "{err}"
+    );
+    assert!(err.contains("fewer options"), "{err}");
+    let opt = format!("IPOption(value=b\"{}\")", "x".repeat(20));
+    let ip = format!("IP(options=[{opt}, {opt}])");
+    let err = refused(&ip, &ip);
+    assert!(err.contains("IP.ihl would be 16"), "{err}");
+    let hbh = format!(
+        "IPv6ExtHdrHopByHop(options=[{}])",
+        vec![format!("PadN(optdata=b\"{}\")", "x".repeat(250)); 9].join(", ")
+    );
+    let err = refused(&format!("IPv6()/{hbh}"), &hbh);
+    assert!(err.contains("IPv6ExtHdrHopByHop.len would be"), "{err}");
+    let nd = format!("ICMPv6NDOptUnknown(data=\"{}\")", "x".repeat(2100));
+    let err = refused(&format!("IPv6()/ICMPv6ND_NS()/{nd}"), &nd);
+    assert!(err.contains("ICMPv6NDOptUnknown.len would be 263"), "{err}");
+    let hbh = format!(
+        "IPv6ExtHdrHopByHop(options=[PadN(optdata=b\"{}\")])",
+        "x".repeat(256)
+    );
+    let err = refused(&format!("IPv6()/{hbh}"), &hbh);
+    assert!(
+        err.contains("IPv6ExtHdrHopByHop.options[PadN].optlen would be 256"),
+        "{err}"
+    );
+    let opts = (0..130)
+        .map(|i| format!("\"2001:db8::{i:x}\""))
+        .collect::<Vec<_>>()
+        .join(",");
+    let rh = format!("IPv6ExtHdrRouting(addresses=[{opts}])");
+    let err = refused(&format!("IPv6()/{rh}"), &rh);
+    assert!(err.contains("IPv6ExtHdrRouting.len would be 260"), "{err}");
+}
+
+#[test]
+fn nested_ip_is_checked_at_every_level() {
+    // The inner packet is 65535 bytes (it fits): the outer one is what does not.
+    let err = refused(&with_load("IP()/IP()", 65_515), "IP()");
+    assert!(err.contains("IP.len would be 65555"), "{err}");
+    assert!(err.contains("\n  | ^^^^\n"), "the outer IP: {err}");
+    let out = pkt(&["craft", &with_load("IP()/IP()", 65_495), "--raw"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(&out.stdout[2..4], &[0xff, 0xff]);
+    assert_eq!(&out.stdout[22..24], &[0xff, 0xeb]);
+}
+
+#[test]
+fn explicit_lengths_are_written_as_given() {
+    let out = pkt(&["craft", &with_load("IP(len=20)", 70_000), "--raw"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(out.stdout.len(), 70_020);
+    assert_eq!(&out.stdout[..4], &[0x45, 0x00, 0x00, 0x14]);
+    assert!(out.stdout[20..].iter().all(|b| *b == b'x'));
+}
+
+#[test]
+fn sets_too_big_say_how_many_packets_and_the_limit() {
+    let expr = "IP(dst=\"10.0.0.0/8\")";
+    let out = pkt(&["craft", expr]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("IP.dst=\"10.0.0.0/8\" would make 16777216 packets, more than the limit of 1048576 per expression"),
+        "{err}"
+    );
+    assert!(err.contains("\n  |        ^^^^^^^^^^^^\n"), "{err}");
+    assert!(!err.contains("expects an IPv4 address"), "{err}");
+    let out = pkt(&["craft", "IP(dst=\"10.0.0.0/16\")/TCP(dport=(1,100))"]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("would make 6553600 packets, more than the limit of 1048576"),
+        "{err}"
+    );
+    assert!(
+        err.contains("TCP.dport's 100 values take it from 65536"),
+        "{err}"
+    );
+}

@@ -465,3 +465,26 @@ fn compressed_dns_names_round_trip_and_edits_rebuild() {
         "lengths and checksums right: {edited}"
     );
 }
+
+#[test]
+fn an_edit_too_big_for_its_lengths_names_the_record_and_leaves_nothing() {
+    let dir = temp_dir("write_too_big");
+    let out = dir.join("never.pcap");
+    let caps = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/mixed.pcap");
+    let mut recs = records(&caps);
+    // packet 3: Ether / IP / TCP / Raw, its payload edited to 70,000 bytes
+    assert_eq!(recs[2]["layers"][3]["layer"], "Raw");
+    recs[2]["layers"][3]["load"] = "00".repeat(70_000).into();
+    let input: Vec<String> = recs.iter().map(|r| r.to_string()).collect();
+    let w = pkt_stdin(
+        &["write", "-o", out.to_str().unwrap()],
+        input.join("\n").as_bytes(),
+    );
+    assert_eq!(w.status.code(), Some(1));
+    let err = stderr(&w);
+    assert!(
+        err.contains("record 3: its edited size does not fit: IP.len would be 70040"),
+        "{err}"
+    );
+    assert!(!out.exists() && !dir.join("never.pcap.partial").exists());
+}

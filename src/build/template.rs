@@ -35,7 +35,7 @@ impl Template {
         fields: &[(usize, usize, &[Value])],
     ) -> Option<(Template, Vec<Slot>)> {
         let mut bytes = Vec::new();
-        let headers = build_headers(&layers, &mut bytes);
+        let headers = build_headers(&layers, &mut bytes, &mut None);
         let body = headers.last().map_or(0, |h| h.0 + h.1);
         let mut slots = Vec::with_capacity(fields.len());
         for &(i, k, values) in fields {

@@ -7,7 +7,7 @@
 
 use crate::cli::WriteArgs;
 use anyhow::{Context, Result, anyhow, bail};
-use pkt::build::{build, serialize};
+use pkt::build::{FitError, serialize, try_build};
 use pkt::dissect::{Packet, dissect_into};
 use pkt::layers::{Auto, Def, Layer, Value};
 use pkt::pcapio::{Writer, is_pcapng};
@@ -109,7 +109,8 @@ fn write_all(args: &WriteArgs, input: &mut impl BufRead, stop: &AtomicBool) -> R
         if rec.ts_nsec % 1000 != 0 && !w.is_nano() {
             bail!("record {i}: its time has nanoseconds; use --nano");
         }
-        let (bytes, len) = packet_of(&rec, args.fix, &mut pkt);
+        let (bytes, len) = packet_of(&rec, args.fix, &mut pkt)
+            .map_err(|e| anyhow!("record {i}: its edited size does not fit: {e}"))?;
         w.write_packet_on(
             rec.linktype,
             rec.iface.as_deref(),
@@ -204,8 +205,8 @@ fn memchr(b: &[u8]) -> Option<usize> {
     b.iter().position(|&c| c == b'\n')
 }
 
-/// The packet's bytes and original length.
-fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
+/// The packet's bytes and original length; an error when a recomputed length does not fit.
+fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> Result<(Vec<u8>, usize), FitError> {
     let snapped = rec.len > rec.caplen;
     let mut bytes = serialize(&rec.layers);
     if stale_names(rec, &bytes, pkt) {
@@ -216,10 +217,10 @@ fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
         for l in &mut layers {
             clear_computed(l, false);
         }
-        bytes = build(&layers);
+        bytes = try_build(&layers)?;
         repair_checksums(rec, fix, &mut bytes, pkt);
         let len = bytes.len();
-        return (bytes, len);
+        return Ok((bytes, len));
     }
     let resized = bytes.len() != rec.caplen;
     let truncated = rec.errors.iter().any(|(_, _, f)| f.is_none());
@@ -229,7 +230,7 @@ fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
         for l in &mut layers {
             clear_computed(l, fix);
         }
-        bytes = build(&layers);
+        bytes = try_build(&layers)?;
     }
     if !snapped {
         repair_checksums(rec, fix, &mut bytes, pkt);
@@ -242,7 +243,7 @@ fn packet_of(rec: &Record, fix: bool, pkt: &mut Packet) -> (Vec<u8>, usize) {
     } else {
         bytes.len()
     };
-    (bytes, len)
+    Ok((bytes, len))
 }
 
 /// Whether a name written from its exact bytes (a compression pointer) no longer reads as the

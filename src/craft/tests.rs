@@ -117,3 +117,103 @@ fn bare_string_is_raw() {
     assert_eq!(p[0][2].name(), "Raw");
     assert!(hex(&build(&p[0])).ends_with(&hex(b"payload")));
 }
+
+/// An expression with a payload of `n` bytes after `head`.
+fn with_load(head: &str, n: usize) -> String {
+    format!("{head}/Raw(load=\"{}\")", "x".repeat(n))
+}
+
+#[test]
+fn computed_lengths_that_do_not_fit_are_refused_on_their_layer() {
+    let src = with_load("IP()", 70_000);
+    let e = compile_set(&src).err().unwrap();
+    assert_eq!(&src[e.span.clone()], "IP()");
+    assert!(e.message.contains("IP.len would be 70020"), "{}", e.message);
+    assert!(e.message.contains("65535"), "{}", e.message);
+    assert!(e.help.unwrap().contains("fragment it"));
+    let src = with_load("IP()/UDP()", 65_530);
+    let e = compile_set(&src).err().unwrap();
+    assert_eq!(&src[e.span.clone()], "IP()");
+    let src = with_load("IP(len=20)/UDP()", 65_530);
+    let e = compile_set(&src).err().unwrap();
+    assert_eq!(&src[e.span.clone()], "UDP()");
+    assert!(
+        e.message.contains("UDP.len would be 65538"),
+        "{}",
+        e.message
+    );
+    assert!(e.help.unwrap().contains("set len= explicitly"));
+    let src = with_load("IP()/IP()", 65_515);
+    let e = compile_set(&src).err().unwrap();
+    assert_eq!(e.span, 0..4, "the outer IP: {}", e.message);
+    assert!(e.message.contains("65555"), "{}", e.message);
+    let src = "IP()/TCP(options=[(254, b\"01234567890123456789012\"), (253, b\"01234567890123456789012\")])";
+    let e = compile_set(src).err().unwrap();
+    assert!(src[e.span.clone()].starts_with("TCP(options"));
+    assert!(
+        e.message.contains("TCP.dataofs would be 18"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn every_shape_of_a_set_is_checked() {
+    // Only the packet that leaves len to compute does not fit.
+    let e = compile_set(&with_load("IP(len=[20,None])", 65_516))
+        .err()
+        .unwrap();
+    assert!(e.message.contains("IP.len would be 65536"), "{}", e.message);
+    assert!(compile_set(&with_load("IP(len=[20,30])", 65_516)).is_ok());
+    // A timestamp (type 13) has 12 bytes more header than an echo reply (type 0): only it does
+    // not fit, whichever packet of the set it is.
+    let e = compile_set(&with_load("IP()/ICMP(seq=(0,9),type=[0,13])", 65_507))
+        .err()
+        .unwrap();
+    assert!(e.message.contains("IP.len would be 65547"), "{}", e.message);
+    assert_eq!(
+        compile_set(&with_load("IP()/ICMP(seq=(0,9),type=[0,8])", 65_507))
+            .unwrap()
+            .len(),
+        20
+    );
+}
+
+#[test]
+fn explicit_lengths_are_written_as_given() {
+    let p = compile(&with_load("IP(len=20)", 70_000)).unwrap();
+    let b = build(&p[0]);
+    assert_eq!(b.len(), 70_020);
+    assert_eq!(hex(&b[..4]), "45000014");
+}
+
+#[test]
+fn sets_too_big_say_how_many_and_point_at_the_field() {
+    let src = "IP(dst=\"10.0.0.0/8\")";
+    let e = compile_set(src).err().unwrap();
+    assert_eq!(&src[e.span.clone()], "\"10.0.0.0/8\"");
+    assert!(e.message.contains("16777216 packets"), "{}", e.message);
+    assert!(
+        e.message.contains(&MAX_PACKETS.to_string()),
+        "{}",
+        e.message
+    );
+    let src = "IPv6(dst=\"2001:db8::/64\")";
+    let e = compile_set(src).err().unwrap();
+    assert!(e.message.contains("18446744073709551616"), "{}", e.message);
+    let src = "IP(ttl=(1,32))/TCP(sport=(1,1000),dport=(1,100))";
+    let e = compile_set(src).err().unwrap();
+    assert_eq!(&src[e.span.clone()], "dport=(1,100)");
+    assert!(e.message.contains("3200000 packets"), "{}", e.message);
+    assert!(e.message.contains("from 32000"), "{}", e.message);
+    let src = "TCP(seq=(0,4294967295))";
+    let e = compile_set(src).err().unwrap();
+    assert!(e.message.contains("4294967296 packets"), "{}", e.message);
+    // Still the address message for what is not one.
+    let e = compile_set("IP(dst=\"10.0.0.0/33\")").err().unwrap();
+    assert!(
+        e.message.contains("expects an IPv4 address"),
+        "{}",
+        e.message
+    );
+}
