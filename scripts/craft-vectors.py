@@ -160,6 +160,16 @@ EXPRESSIONS = [
     'CookedLinux()/' + I4 + ')',
     'CookedLinuxV2()/' + I6 + ')/UDP()',
     'IPv6(src="fe80::2",dst="fe80::1",hlim=255)/ICMPv6ND_Redirect(tgt="fe80::3",dst="2001:db8:1::2")/ICMPv6NDOptRedirectedHdr()',
+    # DNS (names, counts and lengths computed; every record class pkt builds)
+    I4 + ')/UDP(sport=40000)/DNS(rd=1,qd=DNSQR(qname="example.com"))',
+    I4 + ')/UDP()/DNS(id=0x1234,rd=1,qd=DNSQR(qname="www.example.test",qtype="AAAA",qclass="IN"))',
+    I6 + ')/UDP(sport=53,dport=40000)/DNS(id=7,qr=1,aa=1,qd=DNSQR(qname="a.example"),an=[DNSRR(rrname="a.example",ttl=300,rdata="192.0.2.1"),DNSRR(rrname="a.example",type="AAAA",rdata="2001:db8::1")])',
+    I4 + ')/UDP(sport=53,dport=40000)/DNS(qr=1,rcode=3,qd=DNSQR(qname="nx.example"),ns=[DNSRRSOA(rrname="example",mname="ns.example",rname="hostmaster.example",serial=2026120701,refresh=3600,retry=600,expire=86400,minimum=60)])',
+    I4 + ')/UDP(sport=53,dport=40000)/DNS(qr=1,qd=DNSQR(qname="example",qtype="MX"),an=[DNSRRMX(rrname="example",preference=10,exchange="mx.example")])',
+    I4 + ')/UDP(sport=53,dport=40000)/DNS(qr=1,qd=DNSQR(qname="_sip._udp.example",qtype="SRV"),an=[DNSRRSRV(rrname="_sip._udp.example",priority=1,weight=5,port=5060,target="sip.example")])',
+    I4 + ')/UDP(sport=53,dport=40000)/DNS(qr=1,qd=DNSQR(qname="w.example"),an=[DNSRR(rrname="w.example",type="CNAME",rdata="x.example"),DNSRR(rrname="x.example",type="PTR",rdata="y.example"),DNSRR(rrname="x.example",type="NS",rdata="ns1.example")])',
+    I4 + ')/UDP(sport=40000)/DNS(rd=1,qd=DNSQR(qname="example.test"),ar=[DNSRROPT(rdata=[EDNS0COOKIE(client_cookie=b"\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08"),EDNS0PADDING(padding=b"\\x00\\x00\\x00\\x00"),EDNS0TLV(optcode=3,optdata=b"nsid")])])',
+    I4 + ')/UDP(sport=5353,dport=5353)/DNS(qd=DNSQR(qname="_http._tcp.local",qtype="PTR",unicastresponse=1))',
     # ND without its hop limit or destination: the ND layer gives them (scapy's overload_fields)
     'IPv6(src="fe80::1")/ICMPv6ND_NS(tgt="fe80::2")/ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:01")',
     'IPv6(src="fe80::1")/ICMPv6ND_RS()',

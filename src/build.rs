@@ -31,7 +31,7 @@ pub fn default_value(f: &Field) -> Value {
         (Def::Auto(_), _) => Value::Absent,
         (Def::Int(v), _) => Value::Int(v),
         (Def::Empty, Kind::TcpOptions) => Value::TcpOptions(Vec::new()),
-        (Def::Empty, Kind::Options(_)) => Value::Options(Vec::new()),
+        (Def::Empty, Kind::Options(_) | Kind::List(_)) => Value::Options(Vec::new()),
         (Def::Empty, Kind::Ip6List) => Value::Ip6List(Vec::new()),
         (Def::Empty, _) => Value::Bytes(Vec::new()),
         (Def::Zeros(n), _) => Value::Bytes(vec![0; n]),
@@ -45,6 +45,9 @@ pub fn parse_text(kind: Kind, t: &str) -> Option<Value> {
         Kind::Mac => parse_mac(t).map(Value::Mac),
         Kind::Ip4 => t.parse::<Ipv4Addr>().ok().map(|a| Value::Ip4(a.octets())),
         Kind::Ip6 => t.parse::<Ipv6Addr>().ok().map(|a| Value::Ip6(a.octets())),
+        Kind::Name => crate::layers::field::Name::from_text(t)
+            .ok()
+            .map(|n| Value::Name(Box::new(n))),
         _ => None,
     }
 }
@@ -499,14 +502,20 @@ fn auto_value(
         Auto::PayloadLen => payload_len,
         Auto::ExtLen => (header_len / 8).saturating_sub(1),
         Auto::SizeOf { field, add, unit } => {
-            // Of several rows with this name (one per condition), the one present.
-            let size = l
-                .proto
-                .fields
-                .iter()
-                .zip(&l.values)
-                .find(|(f, v)| f.name == field && !v.is_absent())
-                .map_or(0, |(f, v)| value_size(f, v));
+            // Of several rows with this name (one per condition), the one on the wire; while
+            // the conditions cannot tell yet (ARP's lengths are being computed), the first set.
+            let rows = || {
+                l.proto
+                    .fields
+                    .iter()
+                    .zip(&l.values)
+                    .enumerate()
+                    .filter(|&(_, (f, v))| f.name == field && !v.is_absent())
+            };
+            let size = rows()
+                .find(|&(k, _)| present(l.proto, &l.values, k))
+                .or_else(|| rows().next())
+                .map_or(0, |(_, (f, v))| value_size(f, v));
             (size + usize::from(add)).div_ceil(usize::from(unit))
         }
         Auto::RestLen => {

@@ -299,6 +299,12 @@ pub fn values_for(
             }
             Ok((lo..=hi).map(Value::Int).collect())
         }
+        // An enumerated field by its name (scapy's `qtype="AAAA"`).
+        (ValueExpr::Str(s), Kind::Int(_))
+            if let Some(v) = f.names.and_then(|n| crate::layers::field::value_of(n, s)) =>
+        {
+            Ok(vec![Value::Int(v)])
+        }
         (_, Kind::Int(bits)) => Ok(vec![Value::Int(int_in(v, span, bits, &what)?)]),
         (_, Kind::LeInt(bytes)) => Ok(vec![Value::Int(int_in(v, span, bytes * 8, &what)?)]),
         (ValueExpr::Str(s), Kind::Flags(bits, names)) => Ok(vec![Value::Int(flags_from(s, names, bits).ok_or_else(
@@ -307,6 +313,20 @@ pub fn values_for(
         (_, Kind::Flags(bits, names)) => int_in(v, span, bits, &what)
             .map(|x| vec![Value::Int(x)])
             .map_err(|d| d.with_help(flag_help(names))),
+        (ValueExpr::Str(s), Kind::Name) => crate::layers::field::Name::from_text(s)
+            .map(|n| vec![Value::Name(Box::new(n))])
+            .map_err(|e| Diagnostic::new(span.clone(), format!("{what}: {e}"))),
+        (ValueExpr::Bytes(b), Kind::Name) => std::str::from_utf8(b)
+            .map_err(|_| format!("{what}: a name as bytes must be text"))
+            .and_then(|s| crate::layers::field::Name::from_text(s).map_err(|e| format!("{what}: {e}")))
+            .map(|n| vec![Value::Name(Box::new(n))])
+            .map_err(|e| Diagnostic::new(span.clone(), e)),
+        // Records: one, or a list of them, each a layer of a class the list takes.
+        (ValueExpr::Layer(_), Kind::List(spec)) => {
+            let one = [(v.clone(), span.clone())];
+            records_of(&one, spec, &what)
+        }
+        (ValueExpr::List(items), Kind::List(spec)) => records_of(items, spec, &what),
         (ValueExpr::Str(s), Kind::Mac) => parse_mac(s)
             .map(|m| vec![Value::Mac(m)])
             .ok_or_else(|| Diagnostic::new(span.clone(), format!("{what} expects a MAC address like \"02:00:00:00:00:01\""))),
@@ -358,6 +378,34 @@ pub fn values_for(
         }
         _ => Err(Diagnostic::new(span.clone(), format!("{what} expects {}", kind_words(f.kind)))),
     }
+}
+
+/// The records of a list field, each compiled from its layer expression.
+fn records_of(
+    items: &[(ValueExpr, Span)],
+    spec: &crate::layers::field::ListSpec,
+    what: &str,
+) -> Result<Vec<Value>, Diagnostic> {
+    let mut records = Vec::with_capacity(items.len());
+    for (item, s) in items {
+        let wrong = || {
+            Diagnostic::new(s.clone(), format!("{what} takes {} records", spec.what)).with_help(
+                format!(
+                    "e.g. {what}=[{}(…)]",
+                    spec.what.split(' ').next().unwrap_or("")
+                ),
+            )
+        };
+        let ValueExpr::Layer(le) = item else {
+            return Err(wrong());
+        };
+        let mut combos = layer_combos(le)?;
+        if combos.len() != 1 || !(spec.accepts)(combos[0].proto.name) {
+            return Err(wrong());
+        }
+        records.push(combos.remove(0));
+    }
+    Ok(vec![Value::Options(records)])
 }
 
 fn option_fits(set: OptionSet, name: &str) -> bool {

@@ -11,17 +11,22 @@ const PLEN: usize = 3;
 const HWTYPE: usize = 0;
 const PTYPE: usize = 1;
 
+// A length not computed yet (building) is taken to be the natural one for the type, so the
+// rows those lengths are computed from are the MAC and IP ones.
+fn unset(v: &[Value], k: usize) -> bool {
+    v.get(k).is_some_and(Value::is_absent)
+}
 fn hw_is_mac(v: &[Value]) -> bool {
-    val(v, HWTYPE) == 1 && val(v, HWLEN) == 6
+    val(v, HWTYPE) == 1 && (unset(v, HWLEN) || val(v, HWLEN) == 6)
 }
 fn hw_is_bytes(v: &[Value]) -> bool {
     !hw_is_mac(v)
 }
 fn p_is_ip4(v: &[Value]) -> bool {
-    val(v, PTYPE) == 0x0800 && val(v, PLEN) == 4
+    val(v, PTYPE) == 0x0800 && (unset(v, PLEN) || val(v, PLEN) == 4)
 }
 fn p_is_ip6(v: &[Value]) -> bool {
-    val(v, PTYPE) == 0x86dd && val(v, PLEN) == 16
+    val(v, PTYPE) == 0x86dd && (unset(v, PLEN) || val(v, PLEN) == 16)
 }
 fn p_is_bytes(v: &[Value]) -> bool {
     !p_is_ip4(v) && !p_is_ip6(v)

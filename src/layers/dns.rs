@@ -58,22 +58,31 @@ static QUESTIONS: ListSpec = ListSpec {
     what: "DNSQR",
     element: |_| &DNSQR,
     count: Some("qdcount"),
+    accepts: |n| n == "DNSQR",
 };
 static ANSWERS: ListSpec = ListSpec {
     what: "DNSRR",
     element: record_class,
     count: Some("ancount"),
+    accepts: is_record,
 };
 static AUTHORITY: ListSpec = ListSpec {
     what: "DNSRR",
     element: record_class,
     count: Some("nscount"),
+    accepts: is_record,
 };
 static ADDITIONAL: ListSpec = ListSpec {
     what: "DNSRR",
     element: record_class,
     count: Some("arcount"),
+    accepts: is_record,
 };
+
+/// A resource record class (`DNSRR`, `DNSRRMX`, …).
+fn is_record(name: &str) -> bool {
+    name.starts_with("DNSRR")
+}
 
 pub static FIELDS: [Field; 19] = [
     Field::int("id", 16, 0),
@@ -249,6 +258,7 @@ static EDNS0_OPTIONS: ListSpec = ListSpec {
     what: "EDNS0 options",
     element: edns0_class,
     count: None,
+    accepts: |n| n.starts_with("EDNS0"),
 };
 
 /// The OPT record's option list: `rdlen` bytes.

@@ -39,6 +39,8 @@ pub struct ListSpec {
     pub what: &'static str,
     pub element: fn(&[u8]) -> &'static super::Proto,
     pub count: Option<&'static str>,
+    /// Whether a record of this class (by name) may stand in the list (when building).
+    pub accepts: fn(&str) -> bool,
 }
 
 /// Flag names, least significant bit first.
