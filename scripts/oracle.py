@@ -62,6 +62,9 @@ def main():
     ap.add_argument("--per-file", type=int, default=5, help="disagreements kept per file")
     ap.add_argument("--show", type=int, default=15)
     ap.add_argument("--json", action="store_true", help="print one summary JSON line last")
+    ap.add_argument("--extra-layers", default="",
+                    help="also compare these layers (comma-separated); 'pkt': every layer "
+                         "`pkt ls --names` lists")
     ap.add_argument("--all", action="store_true",
                     help="compare every packet, not only those made of supported layers")
     a = ap.parse_args()
@@ -74,6 +77,14 @@ def main():
     except ImportError as e:
         print("oracle: scapy is needed (pip install scapy): %s" % e, file=sys.stderr)
         return 2
+
+    supported = set(compare.SUPPORTED)
+    for x in a.extra_layers.split(","):
+        if x == "pkt":
+            names = subprocess.run([a.pkt, "ls", "--names"], capture_output=True, check=True)
+            supported |= set(names.stdout.decode().split())
+        elif x:
+            supported.add(x)
 
     tot = defaultdict(int)
     per_layer = defaultdict(lambda: [0, 0])
@@ -101,9 +112,9 @@ def main():
             # "Valid packets of the supported protocols": scapy read every layer of the packet
             # with a class pkt implements, and without error.
             kept = [r for r in ref if not r.get("errors")
-                    and all(l.get("layer") in compare.SUPPORTED for l in r.get("layers", []))]
+                    and all(l.get("layer") in supported for l in r.get("layers", []))]
             tot["packets_skipped"] += len(ref) - len(kept)
-        st, d = compare.compare(kept, cand, compare.SUPPORTED, max_diffs=a.per_file)
+        st, d = compare.compare(kept, cand, supported, max_diffs=a.per_file)
         plain = []
         for r in kept:
             why = deliberate(r, cand.get(r["n"]))
@@ -111,7 +122,7 @@ def main():
                 tot["deliberate_" + why] += 1
             else:
                 plain.append(r)
-        st2, _ = compare.compare(plain, cand, compare.SUPPORTED, max_diffs=0)
+        st2, _ = compare.compare(plain, cand, supported, max_diffs=0)
         tot["plain_compared"] += st2["fields_compared"]
         tot["plain_agreeing"] += st2["fields_agreeing"]
         for k in ("packets", "missing_packets", "fields_compared",

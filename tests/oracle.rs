@@ -1,5 +1,6 @@
 //! The NDJSON contract measured against scapy's own dissection (../shared/oracle), on the
-//! project's fixtures and on the public corpus. Skips, saying why, where scapy or the oracle is
+//! project's fixtures and on the public corpus, over every layer `pkt ls` names (scripts/oracle.py
+//! --extra-layers pkt: a layer added is compared as soon as it exists). Skips, saying why, where scapy or the oracle is
 //! missing — except in CI (CI=true), where .ci/run installs scapy and a skip is a failure.
 
 use std::path::Path;
@@ -62,7 +63,7 @@ fn fixtures_agree_with_scapy() {
     }
     // Every layer and option pkt decodes is in these captures; the one field that differs is
     // deliberate (scapy leaves BSD loopback IPv6 undecoded on Linux).
-    let (all, plain) = agreement(&["captures"]);
+    let (all, plain) = agreement(&["--extra-layers", "pkt", "captures"]);
     assert!(all >= 99.8, "fixtures: {all}% of fields agree with scapy");
     assert_eq!(
         plain, 100.0,
@@ -80,7 +81,7 @@ fn corpus_agrees_with_scapy() {
         eprintln!("skipping: ../shared/corpus not present");
         return;
     }
-    let (all, plain) = agreement(&[corpus.to_str().unwrap()]);
+    let (all, plain) = agreement(&["--extra-layers", "pkt", corpus.to_str().unwrap()]);
     assert!(all >= 99.8, "corpus: {all}% of fields agree with scapy");
     assert!(
         plain >= 99.9,
