@@ -179,6 +179,18 @@ EXPRESSIONS = [
     'Loopback(type=2)/IP()/TCP()',
 ]
 
+# DHCP: the four messages of a lease, as a scapy user writes them (ports, magic cookie and
+# option lengths left to compute)
+DHCP_VECTORS = [
+    'Ether(src="02:00:00:00:00:01",dst="ff:ff:ff:ff:ff:ff")/IP(src="0.0.0.0",dst="255.255.255.255")/UDP(sport=68,dport=67)/BOOTP(chaddr="02:00:00:00:00:01",xid=0x1a2b3c4d,flags=0x8000)/DHCP(options=[("message-type","discover"),("param_req_list",[1,3,6,15,119,121]),("max_dhcp_size",1500),("client_id",b"\\x01\\x02\\x00\\x00\\x00\\x00\\x01"),("hostname","client.example"),"end"])',
+    'IP(src="192.0.2.1",dst="192.0.2.9")/UDP()/BOOTP(op=2,xid=0x1a2b3c4d,yiaddr="192.0.2.9",siaddr="192.0.2.1",chaddr="02:00:00:00:00:01")/DHCP(options=[("message-type","offer"),("server_id","192.0.2.1"),("lease_time",3600),("renewal_time",1800),("rebinding_time",3150),("subnet_mask","255.255.255.0"),("router","192.0.2.1"),("name_server","192.0.2.53","198.51.100.53"),("domain","example.test"),("classless_static_routes",["198.51.100.0/24:192.0.2.254","0.0.0.0/0:192.0.2.1"]),"end"])',
+    'IP(src="0.0.0.0",dst="255.255.255.255")/UDP(sport=68,dport=67)/BOOTP(chaddr="02:00:00:00:00:01",xid=0x1a2b3c4d)/DHCP(options=[("message-type","request"),("requested_addr","192.0.2.9"),("server_id","192.0.2.1"),(81,b"\\x00\\x00\\x00client"),"end","pad","pad"])',
+    'IP(src="192.0.2.1",dst="192.0.2.9")/UDP(sport=67,dport=68)/BOOTP(op=2,xid=0x1a2b3c4d,ciaddr="192.0.2.9",yiaddr="192.0.2.9",chaddr=b"\\x02\\x00\\x00\\x00\\x00\\x01",sname="server.example",file="boot.img")/DHCP(options=[("message-type","ack"),("lease_time",3600),("vendor_class_id","pkt"),"end"])',
+    'IP()/UDP()/BOOTP(op=2,giaddr="198.51.100.1",hops=1)/DHCP(options=[("message-type",6),("error_message","address in use"),"end"])',
+    'BOOTP(op=1,xid=7)',
+]
+
+
 
 def expand(expr):
     p = eval(expr)  # noqa: S307 - the expressions above, nothing else
@@ -189,9 +201,9 @@ def main():
     out = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data",
                        "craft-vectors.tsv")
     with open(out, "w") as f:
-        for e in EXPRESSIONS:
+        for e in EXPRESSIONS + DHCP_VECTORS:
             f.write("%s\t%s\n" % (e, ",".join(expand(e))))
-    print("wrote", out, len(EXPRESSIONS), "expressions")
+    print("wrote", out, len(EXPRESSIONS + DHCP_VECTORS), "expressions")
 
 
 if __name__ == "__main__":

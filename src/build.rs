@@ -35,6 +35,7 @@ pub fn default_value(f: &Field) -> Value {
         (Def::Empty, Kind::Ip6List) => Value::Ip6List(Vec::new()),
         (Def::Empty, _) => Value::Bytes(Vec::new()),
         (Def::Zeros(n), _) => Value::Bytes(vec![0; n]),
+        (Def::Bytes(b), _) => Value::Bytes(b.to_vec()),
         (Def::Text(t), kind) => parse_text(kind, t).unwrap_or(Value::Absent),
     }
 }
@@ -104,6 +105,7 @@ fn write_fields(l: &Layer, w: &mut Bits) {
             (Value::Mac(m), _) => w.put_bytes(m),
             (Value::Ip4(a), _) => w.put_bytes(a),
             (Value::Ip6(a), _) => w.put_bytes(a),
+            (Value::Bytes(b), Kind::Fixed { len, .. }) => put_fixed(w, b, len),
             (Value::Bytes(b), _) => w.put_bytes(b),
             (Value::Options(opts), _) => {
                 for o in opts {
@@ -359,6 +361,7 @@ fn write_header(
             (Value::Mac(m), _) => w.put_bytes(m),
             (Value::Ip4(a), _) => w.put_bytes(a),
             (Value::Ip6(a), _) => w.put_bytes(a),
+            (Value::Bytes(b), Kind::Fixed { len, .. }) => put_fixed(&mut w, b, len),
             (Value::Bytes(b), _) => w.put_bytes(b),
             (Value::TcpOptions(o), _) => {
                 w.flush();
@@ -478,6 +481,15 @@ fn alignment_delta(option: &str, pos: usize) -> usize {
 fn build_option(o: &Layer, out: &mut Vec<u8>, misfit: &mut Option<FitError>) {
     let len = header_size(o);
     write_header(std::slice::from_ref(o), 0, len, 0, out, misfit, true);
+}
+
+/// Fixed-length bytes: padded with zeros, or cut, to `len` (scapy's `StrFixedLenField`).
+fn put_fixed(w: &mut Bits, b: &[u8], len: u8) {
+    let len = len as usize;
+    w.put_bytes(&b[..b.len().min(len)]);
+    if b.len() < len {
+        w.put_bytes(&vec![0; len - b.len()]);
+    }
 }
 
 /// The value of a computed field, by its rule.

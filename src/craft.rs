@@ -341,6 +341,24 @@ pub fn values_for(
             None => Diagnostic::new(span.clone(), format!("{what} expects an IPv6 address or network like \"2001:db8::1\"")),
         }),
         (_, Kind::Bytes) => Ok(vec![Value::Bytes(bytes_of(v, span, &what)?)]),
+        (_, Kind::Fixed { len, mac }) => {
+            let mut b = match v {
+                ValueExpr::Str(s) if mac && parse_mac(s).is_some() => {
+                    parse_mac(s).expect("a MAC").to_vec()
+                }
+                _ => bytes_of(v, span, &what)?,
+            };
+            if b.len() > len as usize {
+                return Err(Diagnostic::new(
+                    span.clone(),
+                    format!("{what} holds {len} bytes, this value has {}", b.len()),
+                ));
+            }
+            // scapy's StrFixedLenField: padded with zeros.
+            b.resize(len as usize, 0);
+            Ok(vec![Value::Bytes(b)])
+        }
+        (ValueExpr::List(items), Kind::Tlv(t)) => Ok(vec![Value::Bytes(tlv::options(t, items)?)]),
         (ValueExpr::List(items), Kind::TcpOptions) => {
             let mut opts = Vec::new();
             for (item, s) in items {
@@ -443,6 +461,12 @@ pub fn kind_words(kind: Kind) -> String {
         Kind::Ip4 => "an IPv4 address string".into(),
         Kind::Ip6 => "an IPv6 address string".into(),
         Kind::Bytes => "a string or a byte string".into(),
+        Kind::Fixed { len, mac: false } => {
+            format!("a string or a byte string (of {len} bytes at most)")
+        }
+        Kind::Fixed { len, mac: true } => {
+            format!("a MAC address string or a byte string (of {len} bytes at most)")
+        }
         Kind::TcpOptions => {
             "a list of (name, value) pairs, e.g. [(\"MSS\", 1460), (\"SAckOK\", b\"\")]".into()
         }
@@ -450,6 +474,10 @@ pub fn kind_words(kind: Kind) -> String {
         Kind::Ip6List => "a list of IPv6 address strings".into(),
         Kind::Name => "a DNS name string, e.g. \"www.example.com\"".into(),
         Kind::List(_) => "a record or a list of records".into(),
+        Kind::Tlv(t) => format!(
+            "a list of {}: (name, value, …) tuples or names, e.g. [(\"message-type\", \"discover\"), \"end\"]",
+            t.what
+        ),
     }
 }
 
@@ -652,3 +680,4 @@ fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
 mod fit;
 #[cfg(test)]
 mod tests;
+mod tlv;

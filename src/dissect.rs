@@ -335,9 +335,10 @@ fn read_layer_into(
             }
             _ => {}
         }
-        let want = match f.len {
-            None => left,
-            Some(len) => match len(&values) {
+        let want = match (f.peek, f.len) {
+            (Some(peek), _) => peek(&buf[at.min(buf.len())..]),
+            (None, None) => left,
+            (None, Some(len)) => match len(&values) {
                 Ok(n) => n,
                 Err(why) => {
                     // The length is impossible: say so, read the field as empty, go on (as scapy
@@ -370,7 +371,14 @@ fn read_layer_into(
             }
         }
         let bytes = &buf[at..at + take];
-        values.push(read_variable(f, bytes, start + at, take == want, errors));
+        values.push(read_variable(
+            proto,
+            f,
+            bytes,
+            start + at,
+            take == want,
+            errors,
+        ));
         bit = (at + take) * 8;
     }
     if bit.is_multiple_of(8) {
@@ -427,11 +435,13 @@ fn read_fixed(f: &Field, buf: &[u8], bit: usize) -> Value {
         Kind::Mac => Value::Mac(buf[b..b + 6].try_into().expect("6 bytes")),
         Kind::Ip4 => Value::Ip4(buf[b..b + 4].try_into().expect("4 bytes")),
         Kind::Ip6 => Value::Ip6(buf[b..b + 16].try_into().expect("16 bytes")),
+        Kind::Fixed { len, .. } => Value::Bytes(buf[b..b + len as usize].to_vec()),
         _ => Value::Absent,
     }
 }
 
 fn read_variable(
+    proto: &'static Proto,
     f: &Field,
     bytes: &[u8],
     offset: usize,
@@ -444,7 +454,7 @@ fn read_variable(
         // Not a whole number of addresses (a segment routing header with TLVs): kept as bytes.
         Kind::Ip6List if !bytes.len().is_multiple_of(16) => {
             errors.push(Issue {
-                layer: "IPv6ExtHdrRouting",
+                layer: proto.name,
                 offset,
                 field: Some(f.name),
                 error: format!(
@@ -461,6 +471,18 @@ fn read_variable(
                 .map(|c| c.try_into().expect("16 bytes"))
                 .collect(),
         ),
+        Kind::Tlv(t) => {
+            if let Some((at, why)) = crate::layers::tlv::check(t, bytes) {
+                errors.push(Issue {
+                    layer: proto.name,
+                    offset: offset + at,
+                    field: Some(f.name),
+                    error: format!("{} end here: {why}; the rest is kept as bytes", t.what),
+                    expected: None,
+                });
+            }
+            Value::Bytes(bytes.to_vec())
+        }
         _ => Value::Bytes(bytes.to_vec()),
     }
 }

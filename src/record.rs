@@ -5,6 +5,7 @@
 use crate::craft::values_for;
 use crate::expr::{ValueExpr, value_proto_by_name};
 use crate::layers::field::Name;
+use crate::layers::field::unhex;
 use crate::layers::{Field, Kind, Layer, Value};
 use crate::output::json::WIRE_SUFFIX;
 use serde::Deserialize;
@@ -188,6 +189,9 @@ fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, Stri
         });
         return Ok(Value::Name(Box::new(name)));
     }
+    if let Kind::Tlv(t) = f.kind {
+        return Ok(Value::Bytes(crate::layers::tlv::from_json(t, json)?));
+    }
     if let (Kind::Options(_) | Kind::List(_), Json::Array(items)) = (f.kind, json) {
         let mut opts = Vec::with_capacity(items.len());
         for (i, o) in items.iter().enumerate() {
@@ -213,7 +217,7 @@ fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, Stri
 /// The JSON value as the expression value the field's kind reads: bytes come as hex.
 fn to_expr(kind: Kind, json: &Json) -> Result<ValueExpr, String> {
     Ok(match (kind, json) {
-        (Kind::Bytes, Json::String(s)) => ValueExpr::Bytes(unhex(s)?),
+        (Kind::Bytes | Kind::Fixed { .. }, Json::String(s)) => ValueExpr::Bytes(unhex(s)?),
         (Kind::TcpOptions, Json::Array(items)) => {
             let mut opts = Vec::with_capacity(items.len());
             for o in items {
@@ -270,14 +274,4 @@ fn to_expr(kind: Kind, json: &Json) -> Result<ValueExpr, String> {
         (_, Json::Null) => ValueExpr::None,
         (_, other) => return Err(format!("unexpected value {other}")),
     })
-}
-
-fn unhex(s: &str) -> Result<Vec<u8>, String> {
-    if !s.len().is_multiple_of(2) {
-        return Err(format!("'{s}' is not hex (odd length)"));
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).map_err(|_| format!("'{s}' is not hex")))
-        .collect()
 }

@@ -41,10 +41,37 @@ pub fn run(args: &LsArgs) -> Result<ExitCode> {
                     }
                 );
             }
+            for f in p.fields {
+                if let Kind::Tlv(t) = f.kind {
+                    write_table(t, &mut out);
+                }
+            }
         }
     }
     std::io::stdout().lock().write_all(out.as_bytes())?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// A TLV field's options: code, scapy's name, the kind of value.
+fn write_table(t: &pkt::layers::tlv::TlvTable, out: &mut String) {
+    use pkt::layers::tlv::Tv;
+    let _ = writeln!(out, "\n{} (code, name, value):", t.what);
+    for d in t.defs {
+        let v = match d.value {
+            Tv::Flag => "no value".to_string(),
+            Tv::Text => "text".into(),
+            Tv::Bytes => "bytes".into(),
+            Tv::Ip4 => "IPv4 addresses".into(),
+            Tv::Int(n, None) => format!("integers ({} bits)", n * 8),
+            Tv::Int(_, Some(names)) => {
+                let n: Vec<&str> = names.iter().map(|(_, n)| *n).collect();
+                format!("one of {}", n.join(", "))
+            }
+            Tv::ByteList => "a list of bytes".into(),
+            Tv::Routes => "routes \"192.0.2.0/24:192.0.2.1\"".into(),
+        };
+        let _ = writeln!(out, "  {:>3}  {:<32} {v}", d.code, d.name);
+    }
 }
 
 fn kind_text(f: &Field) -> String {
@@ -60,7 +87,9 @@ fn kind_text(f: &Field) -> String {
         Kind::Ip4 => "IPv4 address".into(),
         Kind::Ip6 => "IPv6 address".into(),
         Kind::Bytes => "bytes".into(),
+        Kind::Fixed { len, .. } => format!("{len} bytes"),
         Kind::TcpOptions => "TCP options".into(),
+        Kind::Tlv(t) => t.what.into(),
         Kind::Options(OptionSet::Ip) => "IP options".into(),
         Kind::Options(OptionSet::Ip6) => "IPv6 options".into(),
         Kind::Ip6List => "IPv6 addresses".into(),
@@ -82,6 +111,10 @@ fn default_text(f: &Field) -> String {
         Def::Int(v) => v.to_string(),
         Def::Text(t) => format!("{t:?}"),
         Def::Zeros(n) => format!("{n} zero bytes"),
+        Def::Bytes(b) => format!(
+            "b'{}'",
+            b.iter().map(|c| format!("\\x{c:02x}")).collect::<String>()
+        ),
         Def::Empty => match f.kind {
             Kind::Bytes => "b''".into(),
             _ => "[]".into(),

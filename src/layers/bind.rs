@@ -8,7 +8,7 @@
 //! The rows are grouped by lower layer once, at first use.
 
 use super::field::Def;
-use super::{Layer, Proto, arp, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp};
+use super::{Layer, Proto, arp, dhcp, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp};
 use std::sync::OnceLock;
 
 /// What selects the upper layer.
@@ -19,6 +19,9 @@ pub enum When {
     /// Either field has the value (`sport == 53 || dport == 53`): dissection only; building
     /// leaves both as given (their defaults, or the row's overloads).
     Either(&'static str, &'static str, u64),
+    /// A bytes field holds these bytes (BOOTP's `options` is DHCP's magic cookie), both ways:
+    /// building sets it through the row's overloads.
+    Bytes(&'static str, &'static [u8]),
     /// Building only: dissection finds the upper layer another way (ICMPv6 by its type), but
     /// building sets `field = value`.
     Built(&'static str, u64),
@@ -77,6 +80,7 @@ impl Binding {
         match self.when {
             When::Is(f, v) => l.int(f) == Some(v),
             When::Either(f, g, v) => l.int(f) == Some(v) || l.int(g) == Some(v),
+            When::Bytes(f, b) => matches!(l.get(f), Some(super::Value::Bytes(v)) if v == b),
             When::Built(..) => false,
         }
     }
@@ -152,7 +156,15 @@ pub static TABLE: &[&[Binding]] = &[
     &[
         port(&udp::UDP, 53, &dns::DNS),
         port(&udp::UDP, 5353, &dns::DNS),
+        port(&udp::UDP, 67, &dhcp::BOOTP).overloads(dhcp::PORTS_OVERLOAD),
+        port(&udp::UDP, 68, &dhcp::BOOTP),
     ],
+    &[Binding {
+        lower: &dhcp::BOOTP,
+        when: When::Bytes("options", dhcp::MAGIC),
+        upper: &dhcp::DHCP,
+        overload: dhcp::MAGIC_OVERLOAD,
+    }],
     &[
         b(&link::LOOPBACK, "type", 2, &ip::IP),
         b(&link::LOOPBACK, "type", 24, &ipv6::IPV6),
@@ -230,7 +242,7 @@ pub fn field_for(lower: &'static Proto, upper: &'static Proto) -> Option<(&'stat
         .filter(|r| std::ptr::eq(r.upper, upper))
         .find_map(|r| match r.when {
             When::Is(f, v) | When::Built(f, v) => Some((f, v)),
-            When::Either(..) => None,
+            When::Either(..) | When::Bytes(..) => None,
         })
 }
 

@@ -13,6 +13,13 @@ pub enum Kind {
     Mac,
     Ip4,
     Ip6,
+    /// Bytes of a fixed length (scapy's `StrFixedLenField`): a shorter value is padded with
+    /// zeros when building, a longer one cut; `mac`: a MAC address string is taken too (BOOTP's
+    /// `chaddr`).
+    Fixed {
+        len: u8,
+        mac: bool,
+    },
     /// Bytes whose length the layer decides (see [`Field::len`]); rendered as hex.
     Bytes,
     /// TCP options, rendered as scapy's `[name, value]` pairs.
@@ -27,6 +34,9 @@ pub enum Kind {
     /// A list of sub-records, each a [`Layer`] (scapy's `PacketListField`): which protocol each
     /// element is and how many there are come from the [`ListSpec`].
     List(&'static ListSpec),
+    /// A TLV option family declared as a table (`layers::tlv`): the options' bytes as they are
+    /// on the wire, read by the table for every view (scapy's DHCP options).
+    Tlv(&'static super::tlv::TlvTable),
 }
 
 /// How a [`Kind::List`] field is read: element by element, each of the protocol `element`
@@ -61,6 +71,9 @@ pub enum OptionSet {
 
 /// A field's length rule, for the variable-length kinds.
 pub type LenFn = fn(&[Value]) -> Result<usize, String>;
+/// A length read from the bytes where the field starts (scapy's fields that look at the data:
+/// BOOTP's `options` is the magic cookie when one is there, else the rest).
+pub type PeekFn = fn(&[u8]) -> usize;
 /// A field's presence rule (scapy's `ConditionalField`), reading the fields before it.
 pub type CondFn = fn(&[Value]) -> bool;
 
@@ -80,6 +93,8 @@ pub struct Field {
     /// Names of an integer field's values (scapy's `EnumField`): `show` prints the name, an
     /// expression may give it; JSON keeps the number.
     pub names: Option<Names>,
+    /// Length in bytes read from the data (dissection only; building writes the value).
+    pub peek: Option<PeekFn>,
 }
 
 /// An enumeration: value and scapy's name for it.
@@ -108,6 +123,8 @@ pub enum Def {
     Empty,
     /// This many zero bytes (scapy's fixed-length string fields, padded when building).
     Zeros(usize),
+    /// These bytes (BOOTP's magic cookie, when DHCP is stacked on it).
+    Bytes(&'static [u8]),
 }
 
 /// How a computed field is filled when building. Each rule is declared in the field table, so
@@ -149,6 +166,7 @@ impl Field {
             cond: None,
             len: None,
             names: None,
+            peek: None,
         }
     }
     pub const fn int(name: &'static str, bits: u8, default: u64) -> Field {
@@ -182,6 +200,11 @@ impl Field {
         self.len = Some(len);
         self
     }
+    /// Dissection takes the length `peek` reads from the bytes where the field starts.
+    pub const fn peeked(mut self, peek: PeekFn) -> Field {
+        self.peek = Some(peek);
+        self
+    }
     /// The field's values have these names.
     pub const fn named(mut self, names: Names) -> Field {
         self.names = Some(names);
@@ -196,6 +219,7 @@ impl Field {
             Kind::Mac => Some(48),
             Kind::Ip4 => Some(32),
             Kind::Ip6 => Some(128),
+            Kind::Fixed { len, .. } => Some(len as usize * 8),
             _ => None,
         }
     }
@@ -400,6 +424,21 @@ pub fn flag_string(v: u64, names: FlagNames, out: &mut String) {
             }
         }
     }
+}
+
+/// The bytes of a hex string (either case); an odd length or a non-hex character is refused.
+pub fn unhex(s: &str) -> Result<Vec<u8>, String> {
+    let b = s.as_bytes();
+    if !b.len().is_multiple_of(2) {
+        return Err(format!("'{s}' is not hex (odd length)"));
+    }
+    let digit = |c: u8| (c as char).to_digit(16);
+    b.chunks_exact(2)
+        .map(|p| match (digit(p[0]), digit(p[1])) {
+            (Some(h), Some(l)) => Ok((h * 16 + l) as u8),
+            _ => Err(format!("'{s}' is not hex")),
+        })
+        .collect()
 }
 
 /// Formats a MAC address in lower-case colon form.

@@ -4,6 +4,7 @@
 
 pub mod arp;
 pub mod bind;
+pub mod dhcp;
 pub mod dns;
 pub mod dnsname;
 pub mod dot1q;
@@ -16,6 +17,7 @@ pub mod ipv6;
 pub mod link;
 pub mod raw;
 pub mod tcp;
+pub mod tlv;
 pub mod udp;
 
 pub use field::{Auto, Def, Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value};
@@ -158,6 +160,8 @@ pub fn all() -> &'static [&'static Proto] {
         &dns::EDNS0TLV,
         &dns::EDNS0COOKIE,
         &dns::EDNS0PADDING,
+        &dhcp::BOOTP,
+        &dhcp::DHCP,
         &link::COOKED_LINUX,
         &link::COOKED_LINUX_V2,
         &link::LOOPBACK,

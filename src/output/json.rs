@@ -96,6 +96,7 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
         (Value::Mac(m), _) => quoted(out, |o| fmt_mac(m, o)),
         (Value::Ip4(a), _) => quoted(out, |o| fmt_ip4(a, o)),
         (Value::Ip6(a), _) => quoted(out, |o| fmt_ip6(a, o)),
+        (Value::Bytes(b), Kind::Tlv(t)) => crate::layers::tlv::write_json(t, b, out),
         (Value::Bytes(b), _) => quoted(out, |o| fmt_hex(b, o)),
         (Value::TcpOptions(opts), _) => {
             out.push('[');

@@ -59,6 +59,16 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
         (Value::Mac(m), _) => fmt_mac(m, out),
         (Value::Ip4(a), _) => fmt_ip4(a, out),
         (Value::Ip6(a), _) => fmt_ip6(a, out),
+        (Value::Bytes(b), Kind::Tlv(t)) => crate::layers::tlv::write_show(t, b, out),
+        // scapy's BOOTP chaddr: `02:00:00:00:00:01 (+ 10 nul pad)`.
+        (Value::Bytes(b), Kind::Fixed { mac: true, .. })
+            if b.len() >= 6 && b[6..].iter().all(|&x| x == 0) =>
+        {
+            crate::layers::field::fmt_mac(&b[..6], out);
+            if b.len() > 6 {
+                let _ = write!(out, " (+ {} nul pad)", b.len() - 6);
+            }
+        }
         (Value::Bytes(b), _) => {
             out.push_str("b'");
             for &c in b {
