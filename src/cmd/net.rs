@@ -58,7 +58,13 @@ pub fn prepare(expr: &str, opts: &SendOpts) -> Result<Outgoing> {
     let route = dsts
         .first()
         .map(|d| route_to(*d).with_context(|| format!("the route to {d}")))
-        .transpose()?;
+        .transpose();
+    // A frame sent at layer 2 on a named interface needs no route (a DHCPDISCOVER to
+    // 255.255.255.255 from a host without an address): the route only fills defaults then.
+    let route = match route {
+        Err(_) if layer2 && opts.iface.is_some() => None,
+        r => r?,
+    };
     let iface = match (&opts.iface, &route) {
         (Some(i), _) => i.clone(),
         (None, Some(r)) => r.iface.clone(),
@@ -453,7 +459,12 @@ pub fn open(
 /// A BPF filter that lets through what can answer these requests: traffic from their
 /// destinations, ICMP/ICMPv6 (errors come from routers), and ARP.
 pub fn reply_filter(dsts: &[IpAddr]) -> String {
-    if dsts.is_empty() || dsts.len() > 64 {
+    // Answers to a broadcast or a group come from unicast addresses (a DHCP offer, mDNS).
+    let group = |d: &IpAddr| match d {
+        IpAddr::V4(a) => a.is_broadcast() || a.is_multicast(),
+        IpAddr::V6(a) => a.is_multicast(),
+    };
+    if dsts.is_empty() || dsts.len() > 64 || dsts.iter().any(group) {
         return "ip or ip6 or arp".into();
     }
     let hosts: Vec<String> = dsts.iter().map(|d| format!("src host {d}")).collect();

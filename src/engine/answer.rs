@@ -116,7 +116,13 @@ fn answers_at(r: &[Layer], q: &[Layer]) -> bool {
         "IP" => ip(r, q),
         "IPv6" => ipv6(r, q),
         "TCP" => q.first().is_some_and(|ql| tcp(rl, ql, q)),
-        "UDP" => q.first().is_some_and(|ql| udp(rl, ql)),
+        "UDP" => {
+            q.first().is_some_and(|ql| udp(rl, ql))
+                && (!(apps::is_app(r.get(1)) || apps::is_app(q.get(1)))
+                    || answers_at(&r[1..], &q[1..]))
+        }
+        "DNS" | "BOOTP" => apps::answers(rl, q),
+        n if n.starts_with("DHCP6") => apps::answers(rl, q),
         "ICMP" => q.first().is_some_and(|ql| icmp(rl, ql)),
         "ICMPv6EchoReply" => q.first().is_some_and(|ql| icmp6_echo(rl, ql)),
         // scapy's `ICMPv6ND_NA.answers`: a neighbour advertisement for the solicited target.
@@ -185,7 +191,13 @@ fn ip(r: &[Layer], q: &[Layer]) -> bool {
     let (rl, Some(ql)) = (&r[0], q.first()) else {
         return false;
     };
-    if ql.name() != "IP" || ip4(rl, "dst").is_none() || ip4(rl, "dst") != ip4(ql, "src") {
+    if ql.name() != "IP" {
+        return false;
+    }
+    if apps::unaddressed(&q[1..], ip4(ql, "dst").as_ref().map(|a| &a[..])) {
+        return same_int(rl, "proto", ql, "proto") && answers_at(&r[1..], &q[1..]);
+    }
+    if ip4(rl, "dst").is_none() || ip4(rl, "dst") != ip4(ql, "src") {
         return false;
     }
     if icmp_error(r.get(1)) {
@@ -519,6 +531,8 @@ fn key_into(l: &[Layer], addresses: bool, k: &mut Key, multicast: &mut bool) {
             }
             k.word(4);
             let (s, d) = (ip4(first, "src"), ip4(first, "dst"));
+            let free = apps::unaddressed(&l[1..], d.as_ref().map(|a| &a[..]));
+            let (s, d) = if free { (None, None) } else { (s, d) };
             let s = s.map_or(0, u32::from_be_bytes);
             let d = d.map_or(0, u32::from_be_bytes);
             k.word((s ^ d) as u64);
@@ -631,5 +645,6 @@ impl Matcher {
     }
 }
 
+mod apps;
 #[cfg(test)]
 mod tests;
