@@ -176,6 +176,11 @@ EXPRESSIONS = [
     'IPv6(src="fe80::2")/ICMPv6ND_RA()',
     'IPv6(src="fe80::2",dst="fe80::1")/ICMPv6ND_NA(tgt="fe80::2")',
     'IPv6(src="fe80::2",hlim=64)/ICMPv6ND_Redirect(tgt="fe80::3",dst="2001:db8:1::2")',
+    # MLD without its hop limit: 1, and the query and done's groups (scapy's overload_fields)
+    'IPv6(src="fe80::1")/ICMPv6MLQuery()',
+    'IPv6(src="fe80::1")/ICMPv6MLQuery(mladdr="ff02::1:3",mrd=1000)',
+    'IPv6(src="fe80::1",dst="ff02::1:3")/ICMPv6MLReport(mladdr="ff02::1:3")',
+    'IPv6(src="fe80::1")/ICMPv6MLDone(mladdr="ff02::1:3")',
     'Loopback(type=2)/IP()/TCP()',
 ]
 

@@ -119,6 +119,10 @@ macro_rules! next_headers {
 /// hosts drop ND whose hop limit is not 255.
 const ND_ALL_NODES: &[(&str, Def)] = &[("hlim", Def::Int(255)), ("dst", Def::Text("ff02::1"))];
 const ND_ALL_ROUTERS: &[(&str, Def)] = &[("hlim", Def::Int(255)), ("dst", Def::Text("ff02::2"))];
+/// MLD's (RFC 2710: sent with hop limit 1; a query to all nodes, a done to all routers).
+const MLD_QUERY: &[(&str, Def)] = &[("hlim", Def::Int(1)), ("dst", Def::Text("ff02::1"))];
+const MLD_REPORT: &[(&str, Def)] = &[("hlim", Def::Int(1))];
+const MLD_DONE: &[(&str, Def)] = &[("hlim", Def::Int(1)), ("dst", Def::Text("ff02::2"))];
 
 /// Every row, in the order dissection tries them for a lower layer (in blocks, so a macro can
 /// give several rows at once).
@@ -170,11 +174,20 @@ pub static TABLE: &[&[Binding]] = &[
         b(&link::LOOPBACK, "type", 24, &ipv6::IPV6),
     ],
     // ICMPv6 is chosen by its type when dissecting (`icmpv6::by_type`); these rows give
-    // Neighbor Discovery's defaults to the IPv6 header when building.
+    // Neighbor Discovery's and MLD's defaults to the IPv6 header when building.
     &[
         b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_RS)
             .built()
             .overloads(ND_ALL_ROUTERS),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ML_QUERY)
+            .built()
+            .overloads(MLD_QUERY),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ML_REPORT)
+            .built()
+            .overloads(MLD_REPORT),
+        b(&ipv6::IPV6, "nh", 58, &icmpv6::ML_DONE)
+            .built()
+            .overloads(MLD_DONE),
         b(&ipv6::IPV6, "nh", 58, &icmpv6::ND_RA)
             .built()
             .overloads(ND_ALL_NODES),

@@ -201,6 +201,35 @@ pub static UNKNOWN: Proto = message(
     4,
 );
 
+/// MLD (RFC 2710): maximum response delay, reserved, the group (scapy's `_ICMPv6ML`).
+macro_rules! mld {
+    ($ty:expr, $mrd:expr) => {
+        fields!($ty; Field::int("mrd", 16, $mrd), Field::int("reserved", 16, 0),
+            Field::ip6("mladdr", "::"))
+    };
+}
+pub static ML_QUERY_FIELDS: [Field; 6] = mld!(130, 10000);
+pub static ML_REPORT_FIELDS: [Field; 6] = mld!(131, 0);
+pub static ML_DONE_FIELDS: [Field; 6] = mld!(132, 0);
+pub static ML_QUERY: Proto = message(
+    "ICMPv6MLQuery",
+    "MLD - Multicast Listener Query",
+    &ML_QUERY_FIELDS,
+    24,
+);
+pub static ML_REPORT: Proto = message(
+    "ICMPv6MLReport",
+    "MLD - Multicast Listener Report",
+    &ML_REPORT_FIELDS,
+    24,
+);
+pub static ML_DONE: Proto = message(
+    "ICMPv6MLDone",
+    "MLD - Multicast Listener Done",
+    &ML_DONE_FIELDS,
+    24,
+);
+
 /// The ICMPv6 message class for a payload starting with its type byte; unknown types are `Raw`.
 pub fn by_type(payload: &[u8]) -> Option<&'static Proto> {
     Some(match payload.first()? {
@@ -210,6 +239,9 @@ pub fn by_type(payload: &[u8]) -> Option<&'static Proto> {
         4 => &PARAM_PROBLEM,
         128 => &ECHO_REQUEST,
         129 => &ECHO_REPLY,
+        130 => &ML_QUERY,
+        131 => &ML_REPORT,
+        132 => &ML_DONE,
         133 => &ND_RS,
         134 => &ND_RA,
         135 => &ND_NS,
