@@ -8,7 +8,8 @@ Classic pcap, microsecond timestamps, linktype 1 (Ethernet). The mix (by packet 
   ~52 %  IPv4 TCP flows: SYN / SYN-ACK with options (MSS, SAckOK, Timestamp, NOP, WScale),
          ACK, PSH-ACK with payload (half the flows carry NOP,NOP,Timestamp), FIN-ACK;
          ~15 % of these flows are 802.1Q-tagged
-  ~14 %  IPv4 UDP: DNS-like queries/responses on port 53 (8 %), other ports / sizes (6 %)
+  ~14 %  IPv4 UDP: DNS-like queries/responses on port 53 (8 %), DHCP discover/offer/
+         request/ack with options (2 %), NTP client/server (2 %), other ports / sizes (2 %)
    ~6 %  ICMP echo request / reply
   ~15 %  IPv6: TCP flows as above (8 %), UDP incl. DNS (3 %), ICMPv6 echo request/reply (4 %)
    ~8 %  802.1Q-tagged IPv4 UDP (VLAN 10/20/100/200)
@@ -311,6 +312,47 @@ class Gen:
             return self.eth(smac, dmac, 0x86DD, self.ip6(src, dst, 17, seg))
         return self.eth(smac, dmac, 0x0800, self.ip4(src, dst, 17, seg))
 
+    def dhcp(self):
+        rng = self.rng
+        cm, sm = rng.sample(self.macs, 2)
+        server, yi = rng.sample(self.hosts4, 2)
+        xid = rng.getrandbits(32)
+        mtype = rng.choice((1, 2, 3, 5))
+        reply = mtype in (2, 5)
+        opts = bytes([53, 1, mtype])
+        if reply:
+            opts += bytes([54, 4]) + server + bytes([51, 4]) + struct.pack("!I", 3600)
+            opts += bytes([1, 4, 255, 255, 255, 0, 3, 4]) + server
+            opts += bytes([6, 8]) + server + yi + bytes([15, 12]) + b"example.test"
+        else:
+            opts += bytes([55, 7, 1, 3, 6, 15, 28, 42, 121, 57, 2]) + struct.pack("!H", 1500)
+            opts += bytes([61, 7, 1]) + cm + bytes([12, 6]) + b"client"
+            if mtype == 3:
+                opts += bytes([50, 4]) + yi + bytes([54, 4]) + server
+        opts += b"\xff"
+        bootp = struct.pack("!BBBBIHH4s4s4s4s", 2 if reply else 1, 1, 6, 0, xid, 0, 0x8000,
+                            bytes(4), yi if reply else bytes(4), bytes(4), bytes(4))
+        bootp += cm + bytes(10) + bytes(192) + b"\x63\x82\x53\x63" + opts
+        if reply:
+            seg = self.udp(server, b"\xff" * 4, False, 67, 68, bootp)
+            return self.eth(sm, b"\xff" * 6, 0x0800, self.ip4(server, b"\xff" * 4, 17, seg))
+        seg = self.udp(bytes(4), b"\xff" * 4, False, 68, 67, bootp)
+        return self.eth(cm, b"\xff" * 6, 0x0800, self.ip4(bytes(4), b"\xff" * 4, 17, seg))
+
+    def ntp(self):
+        rng = self.rng
+        c, s = rng.sample(self.hosts4, 2)
+        cm, sm = rng.sample(self.macs, 2)
+        ts = lambda: struct.pack("!II", 0xEB000000 + rng.getrandbits(24), rng.getrandbits(32))
+        cport = rng.choice((123, rng.randint(32768, 60999)))
+        if rng.random() < 0.5:
+            msg = bytes([0x23, 0, 6, 0x20]) + bytes(8) + bytes(4) + bytes(24) + ts()
+            seg = self.udp(c, s, False, cport, 123, msg)
+            return self.eth(cm, sm, 0x0800, self.ip4(c, s, 17, seg))
+        msg = bytes([0x24, 2, 6, 0xE9]) + struct.pack("!II", 0x100, 0x200) + s + ts() + ts() + ts() + ts()
+        seg = self.udp(s, c, False, 123, cport, msg)
+        return self.eth(sm, cm, 0x0800, self.ip4(s, c, 17, seg))
+
     def udp_random(self, v6, vlan=None):
         rng = self.rng
         hosts = self.hosts6 if v6 else self.hosts4
@@ -362,6 +404,10 @@ class Gen:
             return self.tcp_flow_packet(False)          # IPv4 TCP (some VLAN-tagged flows)
         if r < 0.60:
             return self.dns(False)                      # IPv4 DNS
+        if r < 0.62:
+            return self.dhcp()                          # DHCP
+        if r < 0.64:
+            return self.ntp()                           # NTP
         if r < 0.66:
             return self.udp_random(False)               # IPv4 UDP random
         if r < 0.72:
