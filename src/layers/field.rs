@@ -441,6 +441,19 @@ pub fn unhex(s: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
+/// Whether [`flag_string`] of `v` reads back to `v`: every set bit has a name, and no other bit
+/// the same one (BOOTP's flags name fifteen bits `?`).
+pub fn flags_invertible(v: u64, names: FlagNames) -> bool {
+    let (n, unique): (usize, &dyn Fn(usize) -> bool) = match names {
+        FlagNames::Chars(s) => (s.len(), &|i| {
+            let c = s.as_bytes()[i];
+            s.bytes().filter(|&d| d == c).count() == 1
+        }),
+        FlagNames::Words(w) => (w.len(), &|i| w.iter().filter(|&&x| x == w[i]).count() == 1),
+    };
+    (0..64).all(|i| v & (1 << i) == 0 || (i < n && unique(i)))
+}
+
 /// Formats a MAC address in lower-case colon form.
 pub fn fmt_mac(m: &[u8], out: &mut String) {
     for (i, b) in m.iter().enumerate() {

@@ -4,7 +4,9 @@
 
 use super::FrameMeta;
 use crate::dissect::Packet;
-use crate::layers::field::{flag_string, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac, push_int};
+use crate::layers::field::{
+    flag_string, flags_invertible, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac, push_int,
+};
 use crate::layers::{Field, Kind, Layer, LenByte, TcpOption, Value, tcp};
 use std::fmt::Write as _;
 
@@ -87,6 +89,8 @@ pub const WIRE_SUFFIX: &str = "_wire";
 
 fn write_value(f: &Field, v: &Value, out: &mut String) {
     match (v, f.kind) {
+        // A value its flag string would not give back (unnamed or same-named bits): the number.
+        (Value::Int(x), Kind::Flags(_, names)) if !flags_invertible(*x, names) => push_int(*x, out),
         (Value::Int(x), Kind::Flags(_, names)) => {
             out.push('"');
             flag_string(*x, names, out);

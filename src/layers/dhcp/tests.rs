@@ -107,3 +107,20 @@ fn every_cut_and_changed_byte_reads_without_panic_and_keeps_every_byte() {
         }
     }
 }
+
+#[test]
+fn flags_with_unnamed_bits_are_a_number_in_json_and_read_back() {
+    use crate::layers::field::flags_invertible;
+    let names = FlagNames::Chars("???????????????B");
+    assert!(flags_invertible(0x8000, names));
+    assert!(flags_invertible(0, names));
+    assert!(!flags_invertible(0x3cd0, names));
+    assert!(flags_invertible(0x12, FlagNames::Chars("FSRPAUECN")));
+    assert!(!flags_invertible(0x200, FlagNames::Chars("FSRPAUECN")));
+    let mut b = hex(DISCOVER);
+    b[10] = 0x3c; // flags 0x3cd0… (from the fuzzer: it came back as 0x0001)
+    let p = dissect_as_new(&BOOTP, &b);
+    let mut out = String::new();
+    crate::output::json::write_layer(&p.layers[0], &mut out);
+    assert!(out.contains(r#""flags":15360"#), "{out}");
+}
