@@ -179,6 +179,78 @@ EXPRESSIONS = [
     'Loopback(type=2)/IP()/TCP()',
 ]
 
+# DNS over TCP, LLMNR, TXT, DNSSEC and the other typed records, every EDNS0 option, defaults
+def bx(h, n=1):
+    """A bytes literal of the bytes `h` (hex) repeated `n` times (expressions have no `*`)."""
+    return 'b"' + "".join("\\x%02x" % c for c in bytes.fromhex(h) * n) + '"'
+
+DNS_MORE_VECTORS = [
+    'DNS()',
+    'IP()/UDP()/DNS()',
+    'IP()/TCP()/DNS()',
+    'IP()/TCP(dport=53)/DNS(qd=DNSQR(qname="x.example"))',
+    I4 + ')/TCP(sport=40000,dport=53,flags="PA",seq=1,ack=1)/DNS(id=0x77,qd=DNSQR(qname="www.example.test",qtype="AAAA"))',
+    I4 + ')/TCP(sport=53,dport=40000,flags="PA",seq=1,ack=1)/DNS(id=0x77,qr=1,qd=DNSQR(qname="www.example.test"),an=[DNSRR(rrname="www.example.test",rdata="192.0.2.80"),DNSRR(rrname="www.example.test",type="TXT",rdata=["v=spf1 -all"])])',
+    I6 + ')/TCP(sport=40001,dport=53,flags="PA")/DNS(id=9,qd=DNSQR(qname="example.test",qtype="AXFR"),length=30)',
+    I4 + ')/UDP()/LLMNRQuery(id=0x1234,qd=DNSQR(qname="host"))',
+    'IP(src="192.0.2.2",dst="192.0.2.1")/UDP()/LLMNRResponse(id=0x1234,qd=DNSQR(qname="host"),an=DNSRR(rrname="host",rdata="192.0.2.2"))',
+    I6 + ')/UDP(sport=50000)/LLMNRQuery(id=7,c=1,t=1,qd=DNSQR(qname="h6",qtype="AAAA"))',
+    'LLMNRQuery()',
+    'LLMNRResponse(tc=1,z=3,rcode=3)',
+    I4 + ')/UDP(sport=53,dport=40000)/DNS(qr=1,qd=[],an=[DNSRR(rrname="t.example",type="TXT",rdata=["a","b"]),DNSRR(rrname="t.example",type="TXT",rdata="text"),DNSRR(rrname="t.example",type="TXT"),DNSRR(type="TXT",rdata=""),DNSRR(type="TXT",rdata=b"\\x00\\xffbin"),DNSRR(type="TXT",rdata="' + 'x' * 300 + '")])',
+    'DNSRR(type="TXT", rdata=["a","b"])',
+    'DNSRR(type="TXT", rdata="text")',
+    'DNSRR(type="SPF", rdata=b"\\x0bv=spf1 -all")',
+    'DNSRR(type="CNAME", rdata="192.0.2.1")',
+    'DNSRR(rdata="192.0.2.1", type="A")',
+    'DNSRR(rrname="d.example", type="DNAME", rdata="e.example")',
+    'DNSRR(type=3, rdata="md.example")',
+    'DNSRR(type="URI", rdata=b"\\x00\\x01\\x00\\x02https://x.example/")',
+    'DNSRRHINFO(rrname="h.example",cpu="x86",os="Linux")',
+    'DNSRRHINFO()',
+    'DNSRRNAPTR(rrname="n.example",order=100,preference=10,flags="U",services="E2U+sip",regexp="!^.*$!sip:info@example.com!",replacement=".")',
+    'DNSRRTSIG(rrname="key.example",algo_name="hmac-sha256",time_signed=1700000000,fudge=300,mac_data=' + bx("77", 32) + ',original_id=0x1234)',
+    'DNSRRTSIG()',
+    'DNSRRSOA(rrname="example",rclass=255)',
+    'DNSRRDS(rrname="example",keytag=12345,algorithm=8,digesttype=2,digest=' + bx("01", 32) + ')',
+    'DNSRRDS()',
+    'DNSRRDLV(rrname="example",keytag=1,digest=' + bx("aa", 20) + ')',
+    'DNSRRDLV()',
+    'DNSRRDNSKEY(rrname="example",flags=257,algorithm=13,publickey=' + bx("0102", 32) + ')',
+    'DNSRRDNSKEY(flags="SZ")',
+    'DNSRRRSIG(rrname="example",typecovered="A",algorithm=8,labels=2,originalttl=3600,expiration=1700003600,inception=1700000000,keytag=4321,signersname="example",signature=' + bx("55", 64) + ')',
+    'DNSRRRSIG()',
+    'DNSRRNSEC(rrname="a.example",nextname="b.example",typebitmaps=[1,2,46,47,16,257,32768])',
+    'DNSRRNSEC(rrname="a.example",nextname="b.example",typebitmaps=b"\\x00\\x01\\x40")',
+    'DNSRRNSEC()',
+    'DNSRRNSEC3(rrname="x.example",hashalg=1,flags=1,iterations=10,saltlength=4,salt=b"\\xab\\xcd\\xef\\x01",hashlength=20,nexthashedownername=' + bx("11", 20) + ',typebitmaps=[1,2,6,46,48,51])',
+    'DNSRRNSEC3(salt=b"ab")',
+    'DNSRRNSEC3PARAM(rrname="example",hashalg=1,iterations=5,saltlength=2,salt=b"\\xaa\\xbb")',
+    'DNSRRNSEC3PARAM()',
+    'DNSRRSVCB(rrname="_dns.example",svc_priority=1,target_name="dns.example",svc_params=[SvcParam(key="mandatory",value=[1,3]),SvcParam(key="alpn",value=["dot","h2"]),SvcParam(key="no-default-alpn"),SvcParam(key="port",value=853),SvcParam(key="ipv4hint",value=["192.0.2.1","192.0.2.2"]),SvcParam(key="ech",value=b"\\x01\\x02"),SvcParam(key="ipv6hint",value=["2001:db8::1"]),SvcParam(key="dohpath",value=b"/dns-query{?dns}")])',
+    'DNSRRHTTPS(rrname="example",target_name="alias.example")',
+    'SvcParam()',
+    'SvcParam(value=853, key=3)',
+    I4 + ')/UDP(sport=53,dport=40000)/DNS(id=2,qr=1,ad=1,qd=DNSQR(qname="example",qtype="DNSKEY"),an=[DNSRRDNSKEY(rrname="example",ttl=3600,flags=257,algorithm=8,publickey=b"\\x03\\x01\\x00\\x01"),DNSRRRSIG(rrname="example",ttl=3600,typecovered="DNSKEY",algorithm=8,labels=1,originalttl=3600,expiration=1700003600,inception=1700000000,keytag=20326,signersname="example",signature=' + bx("99", 32) + ')],ns=[DNSRRNSEC(rrname="example",nextname="a.example",typebitmaps=[2,6,46,47,48])],ar=[DNSRROPT(z=0x8000)])',
+    'DNSRROPT(rdata=[EDNS0TLV(optcode=3,optdata=b"nsid")])',
+    'DNSRROPT(rdata=[EDNS0OWN(s=1,primary_mac="02:00:00:00:00:09")])',
+    'DNSRROPT(rdata=[EDNS0OWN(optlen=14,s=2,primary_mac="02:00:00:00:00:09",wakeup_mac="02:00:00:00:00:0a")])',
+    'DNSRROPT(rdata=[EDNS0OWN(optlen=18,primary_mac="02:00:00:00:00:09",wakeup_mac="02:00:00:00:00:0a",password=b"pass")])',
+    'DNSRROPT(rdata=[EDNS0DAU(alg_code=[8,10,13,15]),EDNS0DHU(alg_code=[1,2,4]),EDNS0N3U(alg_code=[1])])',
+    'DNSRROPT(rdata=[EDNS0DAU()])',
+    'DNSRROPT(rdata=[EDNS0ClientSubnet(source_plen=24,address="192.0.2.0")])',
+    'DNSRROPT(rdata=[EDNS0ClientSubnet()])',
+    'DNSRROPT(rdata=[EDNS0ClientSubnet(family=2)])',
+    'DNSRROPT(rdata=[EDNS0ClientSubnet(family=2,source_plen=56,address="2001:db8:aa:bb00::")])',
+    'DNSRROPT(rdata=[EDNS0ClientSubnet(address="10.1.0.0",scope_plen=16)])',
+    'DNSRROPT(rdata=[EDNS0COOKIE(client_cookie=' + bx("01", 8) + ',server_cookie=' + bx("02", 16) + ')])',
+    'DNSRROPT(rdata=[EDNS0PADDING(padding=' + bx("00", 7) + ')])',
+    'DNSRROPT(rdata=[EDNS0ExtendedDNSError(info_code=18,extra_text="blocked by policy"),EDNS0ExtendedDNSError(info_code="DNSSEC Bogus")])',
+    I4 + ')/UDP(sport=40000)/DNS(id=3,qd=DNSQR(qname="e.example"),ar=[DNSRROPT(rdata=[EDNS0ClientSubnet(source_plen=24,address="198.51.100.0"),EDNS0COOKIE(client_cookie=b"\\x01\\x02\\x03\\x04\\x05\\x06\\x07\\x08"),EDNS0ExtendedDNSError(info_code=15),EDNS0PADDING(padding=' + bx("00", 12) + ')])])',
+    I4 + ')/UDP(sport=5353,dport=5353)/DNS(qr=1,aa=1,qd=[],an=[DNSRR(rrname="_http._tcp.local",type="PTR",rdata="web._http._tcp.local"),DNSRRSRV(rrname="web._http._tcp.local",cacheflush=1,port=80,target="web.local"),DNSRR(rrname="web._http._tcp.local",type="TXT",rdata=["path=/"],cacheflush=1),DNSRRNSEC(rrname="web.local",nextname="web.local",typebitmaps=[1,28],cacheflush=1)])',
+]
+EXPRESSIONS += DNS_MORE_VECTORS
+
 
 def expand(expr):
     p = eval(expr)  # noqa: S307 - the expressions above, nothing else

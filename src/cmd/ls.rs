@@ -66,6 +66,7 @@ fn kind_text(f: &Field) -> String {
         Kind::Ip6List => "IPv6 addresses".into(),
         Kind::Name => "DNS name".into(),
         Kind::List(spec) => format!("list of {}", spec.what),
+        Kind::Coded(c) => pkt::layers::coded::words(c).into(),
     }
 }
 
@@ -82,6 +83,10 @@ fn default_text(f: &Field) -> String {
         Def::Int(v) => v.to_string(),
         Def::Text(t) => format!("{t:?}"),
         Def::Zeros(n) => format!("{n} zero bytes"),
+        Def::Element => match f.kind {
+            Kind::List(spec) => format!("[{}()]", (spec.element)(&[]).name),
+            _ => "[]".into(),
+        },
         Def::Empty => match f.kind {
             Kind::Bytes => "b''".into(),
             _ => "[]".into(),

@@ -27,6 +27,8 @@ pub enum Kind {
     /// A list of sub-records, each a [`Layer`] (scapy's `PacketListField`): which protocol each
     /// element is and how many there are come from the [`ListSpec`].
     List(&'static ListSpec),
+    /// Bytes the layer sizes, read as a list or an address ([`super::coded::Coding`]).
+    Coded(super::coded::Coding),
 }
 
 /// How a [`Kind::List`] field is read: element by element, each of the protocol `element`
@@ -41,7 +43,13 @@ pub struct ListSpec {
     pub count: Option<&'static str>,
     /// Whether a record of this class (by name) may stand in the list (when building).
     pub accepts: fn(&str) -> bool,
+    /// The bytes an element takes, from its first bytes, when its header says (a DNS record:
+    /// its name, ten bytes and `rdlen`): it is read within them. `None`: as far as its fields go.
+    pub size: Option<SizeFn>,
 }
+
+/// The bytes a list element takes, read from its first bytes.
+pub type SizeFn = fn(&[u8]) -> Option<usize>;
 
 /// Flag names, least significant bit first.
 #[derive(Clone, Copy, Debug)]
@@ -106,6 +114,8 @@ pub enum Def {
     Text(&'static str),
     /// Empty bytes or an empty list.
     Empty,
+    /// A list of one element of the list's class (scapy's `DNS.qd = [DNSQR()]`).
+    Element,
     /// This many zero bytes (scapy's fixed-length string fields, padded when building).
     Zeros(usize),
 }
@@ -136,6 +146,8 @@ pub enum Auto {
     RestLen,
     /// How many elements a list field of the layer has (DNS `qdcount`: scapy's `count_of`).
     CountOf(&'static str),
+    /// The size of another field of the layer in bits (a prefix length).
+    BitsOf(&'static str),
     /// Zero (no rule computes it; scapy leaves it `None`).
     Zero,
 }
@@ -347,7 +359,6 @@ impl Layer {
     pub fn name(&self) -> &'static str {
         self.proto.name
     }
-    /// The value of the field called `name`, if the layer has such a field.
     /// The value of the field called `name`; of several rows with that name (one per
     /// condition), the one present.
     pub fn get(&self, name: &str) -> Option<&Value> {
