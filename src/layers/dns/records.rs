@@ -53,7 +53,7 @@ pub static DNSRR: Proto = Proto {
         Field::new(
             "rdata",
             Kind::Coded(Coding::Text),
-            crate::layers::Def::Zeros(1),
+            crate::layers::Def::Text(""),
         )
         .when(|v| rdata_row(v) == 3)
         .sized(rdlen),
