@@ -34,6 +34,8 @@ pub fn default_value(f: &Field) -> Value {
         (Def::Empty, Kind::Options(_) | Kind::List(_)) => Value::Options(Vec::new()),
         (Def::Empty, Kind::Ip6List) => Value::Ip6List(Vec::new()),
         (Def::Empty, _) => Value::Bytes(Vec::new()),
+        (Def::Element, Kind::List(s)) => Value::Options(vec![new_layer((s.element)(&[]))]),
+        (Def::Element, _) => Value::Absent,
         (Def::Zeros(n), _) => Value::Bytes(vec![0; n]),
         (Def::Bytes(b), _) => Value::Bytes(b.to_vec()),
         (Def::Text(t), kind) => parse_text(kind, t).unwrap_or(Value::Absent),
@@ -49,6 +51,7 @@ pub fn parse_text(kind: Kind, t: &str) -> Option<Value> {
         Kind::Name => crate::layers::field::Name::from_text(t)
             .ok()
             .map(|n| Value::Name(Box::new(n))),
+        Kind::Coded(c) => crate::layers::coded::from_text(c, t).map(Value::Bytes),
         _ => None,
     }
 }
@@ -513,6 +516,14 @@ fn auto_value(
         Auto::TotalLen => header_len + payload_len,
         Auto::PayloadLen => payload_len,
         Auto::ExtLen => (header_len / 8).saturating_sub(1),
+        Auto::BitsOf(field) => {
+            let rule = Auto::SizeOf {
+                field,
+                add: 0,
+                unit: 1,
+            };
+            return auto_value(l, rule, next, header_len, payload_len) * 8;
+        }
         Auto::SizeOf { field, add, unit } => {
             // Of several rows with this name (one per condition), the one on the wire; while
             // the conditions cannot tell yet (ARP's lengths are being computed), the first set.
@@ -546,6 +557,7 @@ fn auto_value(
             }
             header_len.saturating_sub(bits / 8)
         }
+        // Records, not the `Raw` bytes a list keeps between them.
         Auto::CountOf(field) => l
             .proto
             .fields
@@ -553,7 +565,7 @@ fn auto_value(
             .zip(&l.values)
             .find(|(f, _)| f.name == field)
             .map_or(0, |(_, v)| match v {
-                Value::Options(items) => items.len(),
+                Value::Options(items) => items.iter().filter(|i| i.proto.name != "Raw").count(),
                 _ => 0,
             }),
     };

@@ -3,7 +3,7 @@
 //! an inclusive `(min, max)` range, a network — expand into the cross product in scapy's order.
 
 use crate::build::{FitError, Template, build_into, max_of, new_layer, parse_mac};
-use crate::expr::{self, Arg, Diagnostic, LayerExpr, Span, ValueExpr};
+use crate::expr::{self, Diagnostic, LayerExpr, Span, ValueExpr};
 use crate::layers::{Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value, tcp};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -115,7 +115,8 @@ pub fn compile_set(src: &str) -> Result<PacketSet, Diagnostic> {
     let mut per_layer = Vec::new();
     let mut total: usize = 1;
     for (i, le) in e.layers.iter().enumerate() {
-        let (layer, sets) = layer_sets(le, &mut total)?;
+        let lower = base.last().map(|l: &Layer| l.proto);
+        let (layer, sets) = layer_sets(le, lower, &mut total)?;
         base.push(layer);
         per_layer.push(sets.into_iter().map(move |(field, values)| Vary {
             layer: i,
@@ -192,7 +193,7 @@ fn set_too_big(span: &Span, what: &str, given: &str, count: &str) -> Diagnostic 
 
 /// The layers one layer expression stands for (an option's layer takes one value per field).
 fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
-    let (base, sets) = layer_sets(le, &mut 1)?;
+    let (base, sets) = layer_sets(le, None, &mut 1)?;
     if sets.is_empty() {
         return Ok(vec![base]);
     }
@@ -213,56 +214,25 @@ fn layer_combos(le: &LayerExpr) -> Result<Vec<Layer>, Diagnostic> {
 
 /// One layer expression: the layer with its single-valued fields set, and the fields that take
 /// several values (in the order given; scapy varies the first fastest). A field is given at most
-/// once (the name check refuses a second). The sets' sizes multiply into `total`.
-fn layer_sets(le: &LayerExpr, total: &mut usize) -> Result<(Layer, Vec<FieldSet>), Diagnostic> {
-    let proto = expr::value_proto_by_name(&le.name).ok_or_else(|| {
-        Diagnostic::new(le.name_span.clone(), format!("unknown layer '{}'", le.name))
-    })?;
+/// once (the name check refuses a second). The sets' sizes multiply into `total`. The layer is
+/// of the form its lower layer chooses (DNS over TCP: [`crate::layers::Proto::form`]).
+fn layer_sets(
+    le: &LayerExpr,
+    lower: Option<&'static crate::layers::Proto>,
+    total: &mut usize,
+) -> Result<(Layer, Vec<FieldSet>), Diagnostic> {
+    let proto = expr::value_proto_by_name(&le.name)
+        .ok_or_else(|| {
+            Diagnostic::new(le.name_span.clone(), format!("unknown layer '{}'", le.name))
+        })?
+        .form(lower, None);
     let mut base = new_layer(proto);
     if let Some((v, span)) = &le.raw {
         base.values[0] = Value::Bytes(bytes_of(v, span, "Raw.load")?);
         return Ok((base, Vec::new()));
     }
-    let mut sets: Vec<FieldSet> = Vec::new();
-    for arg in &le.args {
-        let (k, mut alts) = field_values(&base, arg)?;
-        let what = format!("{}.{}", base.proto.name, arg.name);
-        let span = arg.name_span.start..arg.value_span.end;
-        count_in(total, alts.len(), &what, span)?;
-        if alts.len() == 1 {
-            base.values[k] = alts.remove(0);
-        } else {
-            sets.push((k, alts));
-        }
-    }
+    let sets = rows::set_args(&mut base, &le.args, total)?;
     Ok((base, sets))
-}
-
-/// The field an argument sets (its row in the table) and the values it takes.
-fn field_values(base: &Layer, arg: &Arg) -> Result<(usize, Vec<Value>), Diagnostic> {
-    let rows: Vec<usize> = base
-        .proto
-        .fields
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.name == arg.name)
-        .map(|(k, _)| k)
-        .collect();
-    let mut first_err = None;
-    for &k in &rows {
-        match values_for(base, &base.proto.fields[k], &arg.value, &arg.value_span) {
-            Ok(v) => return Ok((k, v)),
-            Err(e) => {
-                first_err.get_or_insert(e);
-            }
-        }
-    }
-    Err(first_err.unwrap_or_else(|| {
-        Diagnostic::new(
-            arg.name_span.clone(),
-            format!("{} has no field '{}'", base.proto.name, arg.name),
-        )
-    }))
 }
 
 /// The values an argument gives a field (several for a field set); the NDJSON reader uses it
@@ -276,6 +246,7 @@ pub fn values_for(
     let what = format!("{}.{}", base.proto.name, f.name);
     match (v, f.kind) {
         (ValueExpr::None, _) => Ok(vec![crate::build::default_value(f)]),
+        (_, Kind::Coded(c)) => coded::value(base, f, c, v, span),
         // A list of scalars is a field set; for list-valued kinds it is the value itself.
         (ValueExpr::List(items), Kind::Int(_) | Kind::LeInt(_) | Kind::Flags(..) | Kind::Mac | Kind::Ip4 | Kind::Ip6) => {
             let mut out = Vec::new();
@@ -478,6 +449,7 @@ pub fn kind_words(kind: Kind) -> String {
             "a list of {}: (name, value, …) tuples or names, e.g. [(\"message-type\", \"discover\"), \"end\"]",
             t.what
         ),
+        Kind::Coded(c) => crate::layers::coded::words(c).into(),
     }
 }
 
@@ -677,7 +649,9 @@ fn tcp_option(v: &ValueExpr, span: &Span) -> Result<TcpOption, Diagnostic> {
     Ok(TcpOption::new(kind, &data).with_len_byte(len_byte))
 }
 
+mod coded;
 mod fit;
+mod rows;
 #[cfg(test)]
 mod tests;
 mod tlv;

@@ -114,7 +114,7 @@ pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut
     recycle(pkt);
     let snapped = wire_len > data.len();
     let mut paddings: Vec<(usize, usize)> = Vec::new();
-    let mut proto = first;
+    let mut proto = first.form(None, None);
     let mut start = 0usize;
     let mut end = data.len();
     loop {
@@ -130,8 +130,9 @@ pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut
             break;
         }
         let values = pkt.spare.pop().unwrap_or_default();
+        let base = (start + proto.names_from).min(end);
         let (layer, complete) =
-            read_layer_into(values, proto, data, start, start, end, &mut pkt.errors);
+            read_layer_into(values, proto, data, base, start, end, &mut pkt.errors);
         if layer.len == 0 && !complete {
             // Nothing of this layer was there: the error says so, and no empty layer is kept.
             push_raw(&raw::RAW, data, start, end, pkt);
@@ -166,6 +167,7 @@ pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut
         let mut layer = layer;
         layer.end = payload_end;
         let payload = &data[hdr_end..payload_end];
+        let layer_proto = layer.proto;
         let next = if payload.is_empty() {
             None
         } else {
@@ -174,7 +176,7 @@ pub fn dissect_as(first: &'static Proto, data: &[u8], wire_len: usize, pkt: &mut
         pkt.layers.push(layer);
         match next {
             Some(p) => {
-                proto = p;
+                proto = p.form(Some(layer_proto), Some(payload));
                 start = hdr_end;
                 end = payload_end;
             }
@@ -288,7 +290,7 @@ fn read_layer_into(
         match f.kind {
             Kind::Name => {
                 let msg = &data[base..end];
-                let r = crate::layers::dnsname::read(msg, start + at - base);
+                let r = crate::layers::dnsname::read(msg, (start + at).saturating_sub(base));
                 let used = (base + r.end).saturating_sub(start + at).min(left);
                 if let Some((pos, why)) = r.error {
                     let cut = why.starts_with("truncated");

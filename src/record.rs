@@ -4,6 +4,7 @@
 
 use crate::craft::values_for;
 use crate::expr::{ValueExpr, value_proto_by_name};
+use crate::layers::coded::{self, Coding};
 use crate::layers::field::Name;
 use crate::layers::field::unhex;
 use crate::layers::{Field, Kind, Layer, Value};
@@ -47,7 +48,8 @@ pub fn parse(line: &str) -> Result<Record, String> {
     let (ts_sec, ts_nsec) = time_of(raw.time.get())?;
     let mut layers = Vec::with_capacity(raw.layers.len());
     for (i, obj) in raw.layers.iter().enumerate() {
-        layers.push(layer_of(obj).map_err(|e| format!("layers[{i}]: {e}"))?);
+        let lower = layers.last().map(|l: &Layer| l.proto);
+        layers.push(layer_of(obj, lower).map_err(|e| format!("layers[{i}]: {e}"))?);
     }
     let errors = raw
         .errors
@@ -106,13 +108,19 @@ fn time_of(text: &str) -> Result<(i64, u32), String> {
 }
 
 /// One layer object → a layer whose fields hold the record's values; fields the record does
-/// not have are absent (not on the wire).
-pub fn layer_of(obj: &Map<String, Json>) -> Result<Layer, String> {
+/// not have are absent (not on the wire). The layer is of the form its lower layer chooses
+/// (DNS over TCP).
+pub fn layer_of(
+    obj: &Map<String, Json>,
+    lower: Option<&'static crate::layers::Proto>,
+) -> Result<Layer, String> {
     let name = obj
         .get("layer")
         .and_then(Json::as_str)
         .ok_or("no \"layer\" name")?;
-    let proto = value_proto_by_name(name).ok_or_else(|| format!("unknown layer '{name}'"))?;
+    let proto = value_proto_by_name(name)
+        .ok_or_else(|| format!("unknown layer '{name}'"))?
+        .form(lower, None);
     let mut layer = Layer {
         proto,
         offset: 0,
@@ -144,6 +152,16 @@ pub fn layer_of(obj: &Map<String, Json>) -> Result<Layer, String> {
             Err(_) => {}
         }
     }
+    // Coded fields with their exact bytes beside them (a character-string cut short).
+    for (f, v) in proto.fields.iter().zip(layer.values.iter_mut()) {
+        let key = format!("{}{WIRE_SUFFIX}", f.name);
+        if let (Kind::Coded(_), Value::Bytes(b), Some(w)) = (f.kind, &mut *v, obj.get(&key)) {
+            let h = w
+                .as_str()
+                .ok_or(format!("{name}.{key}: hex bytes expected"))?;
+            *b = unhex(h).map_err(|e| format!("{name}.{key}: {e}"))?;
+        }
+    }
     // Names with their exact bytes beside them (`rrname_wire`, a compression pointer).
     for (f, v) in proto.fields.iter().zip(layer.values.iter_mut()) {
         let Value::Name(n) = v else { continue };
@@ -168,7 +186,7 @@ pub fn layer_of(obj: &Map<String, Json>) -> Result<Layer, String> {
             proto
                 .fields
                 .iter()
-                .any(|f| f.name == base && matches!(f.kind, Kind::Name))
+                .any(|f| f.name == base && matches!(f.kind, Kind::Name | Kind::Coded(_)))
         })
     };
     if let Some(extra) = obj.keys().find(|k| {
@@ -198,9 +216,12 @@ fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, Stri
             let obj = o
                 .as_object()
                 .ok_or_else(|| format!("option {i} is not an object"))?;
-            opts.push(layer_of(obj).map_err(|e| format!("option {i}: {e}"))?);
+            opts.push(layer_of(obj, None).map_err(|e| format!("option {i}: {e}"))?);
         }
         return Ok(Value::Options(opts));
+    }
+    if let Kind::Coded(c) = f.kind {
+        return coded_of(layer, f, c, json);
     }
     if let (Kind::Ip6List, Json::String(s)) = (f.kind, json) {
         // What dissection keeps as bytes when it is not a whole number of addresses.
@@ -211,6 +232,35 @@ fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, Stri
     if vals.len() != 1 {
         return Err("one value, not a set".into());
     }
+    Ok(vals.remove(0))
+}
+
+/// A coded field's value as `pkt read` gives it: its list or address; hex where its bytes are
+/// shown as they are; character-strings in presentation form (`\DDD`), `""` for none.
+fn coded_of(layer: &Layer, f: &'static Field, c: Coding, json: &Json) -> Result<Value, String> {
+    let expr = match (c, json) {
+        (Coding::Text, Json::String(s)) if s.is_empty() => return Ok(Value::Bytes(Vec::new())),
+        (Coding::Text, Json::String(s)) => ValueExpr::Bytes(coded::unescape(s)),
+        (Coding::Prefix(_), Json::String(s)) => ValueExpr::Str(s.clone()),
+        (_, Json::String(s)) => ValueExpr::Bytes(unhex(s)?),
+        (_, Json::Array(items)) => ValueExpr::List(
+            items
+                .iter()
+                .map(|x| match (c, x) {
+                    (Coding::Text, Json::String(s)) => Ok(ValueExpr::Bytes(coded::unescape(s))),
+                    (_, Json::String(s)) => Ok(ValueExpr::Str(s.clone())),
+                    (_, Json::Number(n)) => n
+                        .as_u64()
+                        .map(|v| ValueExpr::Int(v as i128))
+                        .ok_or_else(|| format!("{n} is not a whole number from 0")),
+                    (_, other) => Err(format!("unexpected element {other}")),
+                })
+                .map(|r| r.map(|v| (v, 0..0)))
+                .collect::<Result<_, _>>()?,
+        ),
+        (_, other) => return Err(format!("unexpected value {other}")),
+    };
+    let mut vals = values_for(layer, f, &expr, &(0..0)).map_err(|d| d.message)?;
     Ok(vals.remove(0))
 }
 

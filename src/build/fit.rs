@@ -101,6 +101,7 @@ impl std::fmt::Display for FitError {
             Auto::SizeOf { field, unit, .. } => format!("{unit}-byte units, from {field}"),
             Auto::RestLen => "bytes after it in the layer".to_string(),
             Auto::CountOf(field) => format!("records in {field}"),
+            Auto::BitsOf(field) => format!("bits, from {field}"),
             Auto::Checksum | Auto::Next(_) | Auto::Zero => "its rule's value".to_string(),
         };
         write!(

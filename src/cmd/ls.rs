@@ -95,6 +95,7 @@ fn kind_text(f: &Field) -> String {
         Kind::Ip6List => "IPv6 addresses".into(),
         Kind::Name => "DNS name".into(),
         Kind::List(spec) => format!("list of {}", spec.what),
+        Kind::Coded(c) => pkt::layers::coded::words(c).into(),
     }
 }
 
@@ -115,6 +116,10 @@ fn default_text(f: &Field) -> String {
             "b'{}'",
             b.iter().map(|c| format!("\\x{c:02x}")).collect::<String>()
         ),
+        Def::Element => match f.kind {
+            Kind::List(spec) => format!("[{}()]", (spec.element)(&[]).name),
+            _ => "[]".into(),
+        },
         Def::Empty => match f.kind {
             Kind::Bytes => "b''".into(),
             _ => "[]".into(),

@@ -40,9 +40,13 @@ pub(super) fn read_tcp_options(mut b: &[u8], complete: bool) -> Vec<TcpOption> {
 }
 
 /// A list of records from `data[at..at + len]`, each read with its own table (names relative to
-/// the message at `base`): until the layer's count field is reached, or the bytes end. Returns
-/// the records, the bytes they took, and whether the list was whole (the count met, the last
-/// record complete).
+/// the message at `base`), within the bytes its header gives it when the list says how
+/// ([`layers::field::ListSpec::size`]; what its fields leave of them is kept as a `Raw`
+/// element): until the layer's count field is reached, or the bytes end. Returns the records,
+/// the bytes they took, and whether the layer can go on after the list (what follows is read
+/// from the bytes left, none when the list ran out of them). As scapy does, a record that
+/// lacks a field (its bytes ended first) is kept as a `Raw` element of the rest of the list's
+/// bytes; one cut in its last field keeps what there is of it.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_list(
     spec: &'static layers::field::ListSpec,
@@ -66,40 +70,95 @@ pub(super) fn read_list(
     });
     let end = at + len;
     let mut items = Vec::new();
+    let mut records = 0;
     let mut pos = at;
-    while count.is_none_or(|c| items.len() < c) && pos < end {
+    while count.is_none_or(|c| records < c) && pos < end {
         let element = (spec.element)(&data[pos..end]);
+        let bound = spec
+            .size
+            .and_then(|size| size(&data[pos..end]))
+            .map_or(end, |n| end.min(pos.saturating_add(n)));
         let (item, complete) = read_layer_into(
             Vec::with_capacity(element.fields.len()),
             element,
             data,
             base,
             pos,
-            end,
+            bound,
             errors,
         );
         let used = item.len;
+        records += 1;
+        if !complete && lacks_field(&item) {
+            if !proto.quoted {
+                errors.push(Issue {
+                    layer: element.name,
+                    offset: pos,
+                    field: None,
+                    error: format!(
+                        "truncated: {} cut short, its {} bytes kept as Raw",
+                        element.name,
+                        end - pos
+                    ),
+                    expected: None,
+                });
+            }
+            items.push(raw_element(data, pos, end));
+            return (items, end - at, true);
+        }
         items.push(item);
         pos += used;
+        if !complete && bound < end && pos <= bound {
+            // Cut by its own size, not by the data: the next element starts after it.
+            if pos < bound {
+                items.push(raw_element(data, pos, bound));
+            }
+            pos = bound;
+            continue;
+        }
         if !complete || used == 0 {
-            return (items, pos - at, false);
+            return (items, pos - at, pos == end && used > 0);
+        }
+        if spec.size.is_some() && pos < bound {
+            // Bytes of the element its fields did not read.
+            items.push(raw_element(data, pos, bound));
+            pos = bound;
         }
     }
     if let Some(c) = count
-        && items.len() < c
+        && records < c
     {
         if !proto.quoted {
             errors.push(Issue {
                 layer: proto.name,
                 offset: pos,
                 field: Some(f.name),
-                error: format!("truncated: {} records counted, {} there", c, items.len()),
+                error: format!("truncated: {c} records counted, {records} there"),
                 expected: None,
             });
         }
-        return (items, pos - at, false);
+        // The bytes ran out: what follows the list is read from none.
+        return (items, pos - at, pos == end);
     }
     (items, pos - at, true)
+}
+
+/// Whether a layer read short lacks a field it should have (its bytes ended before the field),
+/// rather than ending in a field cut short.
+fn lacks_field(l: &Layer) -> bool {
+    let f = l.proto.fields;
+    (0..f.len()).any(|k| l.values[k].is_absent() && f[k].cond.is_none_or(|c| c(&l.values[..k])))
+}
+
+/// `data[start..end]` as a `Raw` element of a list.
+fn raw_element(data: &[u8], start: usize, end: usize) -> Layer {
+    Layer {
+        proto: &layers::raw::RAW,
+        offset: start,
+        len: end - start,
+        end,
+        values: vec![Value::Bytes(data[start..end].to_vec())],
+    }
 }
 
 /// IP or IPv6 extension-header options: each one a small layer of its own (scapy's option

@@ -30,18 +30,25 @@ pub fn value_proto_by_name(name: &str) -> Option<&'static Proto> {
 /// [`option_protos`] in value position) and every argument name against that protocol's
 /// fields. The first problem in source order is returned.
 pub fn check_names(expr: &Expr) -> Result<(), Diagnostic> {
+    let mut lower = None;
     for l in &expr.layers {
-        check_layer(l, true)?;
+        lower = check_layer(l, true, lower)?;
     }
     Ok(())
 }
 
-fn check_layer(l: &LayerExpr, top: bool) -> Result<(), Diagnostic> {
+/// Checks a layer (of the form its lower layer chooses, for a top-level one); returns its
+/// protocol.
+fn check_layer(
+    l: &LayerExpr,
+    top: bool,
+    lower: Option<&'static Proto>,
+) -> Result<Option<&'static Proto>, Diagnostic> {
     if l.raw.is_some() {
-        return Ok(());
+        return Ok(layers::by_name("Raw"));
     }
     let proto = if top {
-        layers::by_name(&l.name)
+        layers::by_name(&l.name).map(|p| p.form(lower, None))
     } else {
         value_proto_by_name(&l.name)
     };
@@ -54,12 +61,12 @@ fn check_layer(l: &LayerExpr, top: bool) -> Result<(), Diagnostic> {
         }
         check_value(&a.value)?;
     }
-    Ok(())
+    Ok(Some(proto))
 }
 
 fn check_value(v: &ValueExpr) -> Result<(), Diagnostic> {
     match v {
-        ValueExpr::Layer(l) => check_layer(l, false),
+        ValueExpr::Layer(l) => check_layer(l, false, None).map(|_| ()),
         ValueExpr::List(items) | ValueExpr::Tuple(items) => {
             items.iter().try_for_each(|(v, _)| check_value(v))
         }

@@ -124,6 +124,9 @@ const MLD_QUERY: &[(&str, Def)] = &[("hlim", Def::Int(1)), ("dst", Def::Text("ff
 const MLD_REPORT: &[(&str, Def)] = &[("hlim", Def::Int(1))];
 const MLD_DONE: &[(&str, Def)] = &[("hlim", Def::Int(1)), ("dst", Def::Text("ff02::2"))];
 
+/// LLMNR's ports (scapy's `overload_fields`).
+const LLMNR_PORTS: &[(&str, Def)] = &[("sport", Def::Int(5355)), ("dport", Def::Int(5355))];
+
 /// Every row, in the order dissection tries them for a lower layer (in blocks, so a macro can
 /// give several rows at once).
 pub static TABLE: &[&[Binding]] = &[
@@ -162,6 +165,12 @@ pub static TABLE: &[&[Binding]] = &[
         port(&udp::UDP, 5353, &dns::DNS),
         port(&udp::UDP, 67, &dhcp::BOOTP).overloads(dhcp::PORTS_OVERLOAD),
         port(&udp::UDP, 68, &dhcp::BOOTP),
+        // DNS over TCP: `dns::DNS_TCP` (with its length) is the form DNS takes over TCP. scapy's
+        // last binding gives TCP()/DNS() its source port.
+        port(&tcp::TCP, 53, &dns::DNS).overloads(&[("sport", Def::Int(53))]),
+        // LLMNR: a query or a response by its QR bit (`Proto::dispatch`); both set the ports.
+        port(&udp::UDP, 5355, &dns::LLMNR_QUERY).overloads(LLMNR_PORTS),
+        port(&udp::UDP, 5355, &dns::LLMNR_RESPONSE).overloads(LLMNR_PORTS),
     ],
     &[Binding {
         lower: &dhcp::BOOTP,
@@ -243,7 +252,8 @@ pub fn lookup_payload(l: &Layer, payload: &[u8]) -> Option<&'static Proto> {
         .iter()
         .find(|r| {
             r.selects(l)
-                && (!matches!(r.when, When::Either(..)) || payload.len() >= r.upper.min_len)
+                && (!matches!(r.when, When::Either(..))
+                    || payload.len() >= r.upper.form(Some(l.proto), Some(payload)).min_len)
         })
         .map(|r| r.upper)
 }
@@ -259,11 +269,12 @@ pub fn field_for(lower: &'static Proto, upper: &'static Proto) -> Option<(&'stat
         })
 }
 
-/// The defaults `upper` gives the fields of `lower` below it that an expression leaves unset.
+/// The defaults `upper` gives the fields of `lower` below it that an expression leaves unset
+/// (`upper` may be the form its row's protocol takes over `lower`: DNS over TCP).
 pub fn overloads(lower: &'static Proto, upper: &'static Proto) -> &'static [(&'static str, Def)] {
     rows(lower)
         .iter()
-        .find(|r| std::ptr::eq(r.upper, upper) && !r.overload.is_empty())
+        .find(|r| std::ptr::eq(r.upper.form(Some(lower), None), upper) && !r.overload.is_empty())
         .map_or(&[], |r| r.overload)
 }
 
@@ -291,6 +302,29 @@ mod tests {
         assert_eq!(ip_rows, ["ICMP", "TCP", "UDP", "IP", "IPv6"]);
         let total: usize = groups().iter().map(|(_, r)| r.len()).sum();
         assert_eq!(total, all_rows().count());
+    }
+
+    #[test]
+    fn a_form_chosen_by_the_layer_below_has_its_rows_overloads() {
+        // DNS over TCP is DNS's row, in the form TCP gives it.
+        assert_eq!(dns::DNS.form(Some(&tcp::TCP), None), &dns::DNS_TCP);
+        assert_eq!(
+            overloads(&tcp::TCP, &dns::DNS_TCP),
+            &[("sport", Def::Int(53))]
+        );
+        assert!(overloads(&udp::UDP, &dns::DNS).is_empty());
+        assert_eq!(overloads(&udp::UDP, &dns::LLMNR_RESPONSE), LLMNR_PORTS);
+        // Dissection finds the row, then the bytes choose the class (a response: QR set).
+        let mut l = crate::build::new_layer(&udp::UDP);
+        l.values[0] = crate::layers::Value::Int(40000);
+        l.values[1] = crate::layers::Value::Int(5355);
+        let response = [0x12, 0x34, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0];
+        let p = lookup_payload(&l, &response).unwrap();
+        assert_eq!(p, &dns::LLMNR_QUERY);
+        assert_eq!(
+            p.form(Some(&udp::UDP), Some(&response)),
+            &dns::LLMNR_RESPONSE
+        );
     }
 
     #[test]

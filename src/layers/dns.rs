@@ -1,151 +1,26 @@
-//! DNS (RFC 1035), as scapy's `DNS`, `DNSQR`, `DNSRR` and its typed records (`DNSRRMX`,
-//! `DNSRRSOA`, `DNSRRSRV`): the header, then four lists of records counted by the header. Names
-//! are [`Kind::Name`] fields (compression followed, bounded); the record class of each answer is
-//! chosen by its type, as scapy's dispatch does. Bound to UDP port 53 and 5353 (mDNS), either way.
+//! DNS (RFC 1035) as scapy 2.8's `scapy/layers/dns.py` gives it: the header, then four lists of
+//! records counted by the header. Names are [`Kind::Name`] fields (compression followed,
+//! bounded); each record is read within the bytes its `rdlen` gives it, of the class its type
+//! picks ([`record_class`], scapy's `DNSRR_DISPATCHER`). Over TCP the message has a length
+//! before it ([`DNS_TCP`], scapy's `length` field, chosen by the layer below:
+//! [`Proto::dispatch`]). Bound to UDP 53 and 5353 (mDNS) and TCP 53, either way; LLMNR
+//! ([`llmnr`]) shares the records on UDP 5355.
+//!
+//! The records and options live in submodules: [`records`] (DNSRR and the classic typed
+//! records), [`dnssec`], [`svcb`], [`edns`] (the OPT record and its options), [`types`] (the
+//! enumerations).
 
-use super::field::{Auto, Def, Field, Kind, ListSpec, Names};
-use super::{Layer, Proto, val};
+use super::field::{Auto, Def, Field, Kind, ListSpec};
+use super::{Layer, Proto, Value, tcp};
 use std::fmt::Write as _;
 
-/// scapy's `dnstypes` (the common ones).
-pub const TYPES: Names = &[
-    (1, "A"),
-    (2, "NS"),
-    (5, "CNAME"),
-    (6, "SOA"),
-    (12, "PTR"),
-    (13, "HINFO"),
-    (15, "MX"),
-    (16, "TXT"),
-    (28, "AAAA"),
-    (33, "SRV"),
-    (35, "NAPTR"),
-    (39, "DNAME"),
-    (41, "OPT"),
-    (43, "DS"),
-    (46, "RRSIG"),
-    (47, "NSEC"),
-    (48, "DNSKEY"),
-    (50, "NSEC3"),
-    (51, "NSEC3PARAM"),
-    (52, "TLSA"),
-    (64, "SVCB"),
-    (65, "HTTPS"),
-    (99, "SPF"),
-    (250, "TSIG"),
-    (251, "IXFR"),
-    (252, "AXFR"),
-    (255, "ALL"),
-    (256, "URI"),
-    (257, "CAA"),
-];
-const CLASSES: Names = &[(1, "IN"), (2, "CS"), (3, "CH"), (4, "HS"), (255, "ANY")];
-const OPCODES: Names = &[(0, "QUERY"), (1, "IQUERY"), (2, "STATUS")];
-const RCODES: Names = &[
-    (0, "ok"),
-    (1, "format-error"),
-    (2, "server-failure"),
-    (3, "name-error"),
-    (4, "not-implemented"),
-    (5, "refused"),
-];
-
+/// A DNS name field with this default.
 const fn name(n: &'static str, default: &'static str) -> Field {
     Field::new(n, Kind::Name, Def::Text(default))
 }
 
-static QUESTIONS: ListSpec = ListSpec {
-    what: "DNSQR",
-    element: |_| &DNSQR,
-    count: Some("qdcount"),
-    accepts: |n| n == "DNSQR",
-};
-static ANSWERS: ListSpec = ListSpec {
-    what: "DNSRR",
-    element: record_class,
-    count: Some("ancount"),
-    accepts: is_record,
-};
-static AUTHORITY: ListSpec = ListSpec {
-    what: "DNSRR",
-    element: record_class,
-    count: Some("nscount"),
-    accepts: is_record,
-};
-static ADDITIONAL: ListSpec = ListSpec {
-    what: "DNSRR",
-    element: record_class,
-    count: Some("arcount"),
-    accepts: is_record,
-};
-
-/// A resource record class (`DNSRR`, `DNSRRMX`, …).
-fn is_record(name: &str) -> bool {
-    name.starts_with("DNSRR")
-}
-
-pub static FIELDS: [Field; 19] = [
-    Field::int("id", 16, 0),
-    Field::int("qr", 1, 0),
-    Field::int("opcode", 4, 0).named(OPCODES),
-    Field::int("aa", 1, 0),
-    Field::int("tc", 1, 0),
-    Field::int("rd", 1, 1),
-    Field::int("ra", 1, 0),
-    Field::int("z", 1, 0),
-    Field::int("ad", 1, 0),
-    Field::int("cd", 1, 0),
-    Field::int("rcode", 4, 0).named(RCODES),
-    Field::auto("qdcount", 16, Auto::CountOf("qd")),
-    Field::auto("ancount", 16, Auto::CountOf("an")),
-    Field::auto("nscount", 16, Auto::CountOf("ns")),
-    Field::auto("arcount", 16, Auto::CountOf("ar")),
-    Field::new("qd", Kind::List(&QUESTIONS), Def::Empty),
-    Field::new("an", Kind::List(&ANSWERS), Def::Empty),
-    Field::new("ns", Kind::List(&AUTHORITY), Def::Empty),
-    Field::new("ar", Kind::List(&ADDITIONAL), Def::Empty),
-];
-
-pub static DNS: Proto = Proto {
-    name: "DNS",
-    title: "DNS",
-    fields: &FIELDS,
-    min_len: 12,
-    summary: Some(summary),
-    ..Proto::BASE
-};
-
-pub static DNSQR: Proto = Proto {
-    name: "DNSQR",
-    title: "DNS Question Record",
-    fields: &[
-        name("qname", "www.example.com."),
-        Field::int("qtype", 16, 1).named(TYPES),
-        Field::int("unicastresponse", 1, 0),
-        Field::int("qclass", 15, 1).named(CLASSES),
-    ],
-    min_len: 5,
-    ..Proto::BASE
-};
-
-/// `rdata`'s length: `rdlen`.
-fn rdlen(v: &[Value]) -> Result<usize, String> {
-    Ok(val(v, 5) as usize)
-}
-
-use super::Value;
-
-/// The form of `rdata` for this type and length (A with 4 bytes, AAAA with 16, a name).
-fn rdata_is(v: &[Value], types: &[u64], len: Option<u64>) -> bool {
-    // While building, `rdlen` is not computed yet: the type alone decides.
-    types.contains(&val(v, 1)) && len.is_none_or(|n| v[5].is_absent() || val(v, 5) == n)
-}
-
-/// The types whose `rdata` is one name.
-const NAME_TYPES: [u64; 4] = [2, 5, 12, 39];
-
 /// The header every resource record shares: name, type, class (with mDNS's cache-flush bit),
-/// TTL, and the length of its data.
+/// TTL.
 macro_rules! rr_header {
     ($type:expr) => {
         [
@@ -158,42 +33,8 @@ macro_rules! rr_header {
     };
 }
 
-const RR_HEADER: [Field; 5] = rr_header!(1);
-
-pub static DNSRR: Proto = Proto {
-    name: "DNSRR",
-    title: "DNS Resource Record",
-    fields: &[
-        RR_HEADER[0],
-        RR_HEADER[1],
-        RR_HEADER[2],
-        RR_HEADER[3],
-        RR_HEADER[4],
-        Field::auto(
-            "rdlen",
-            16,
-            Auto::SizeOf {
-                field: "rdata",
-                add: 0,
-                unit: 1,
-            },
-        ),
-        Field::new("rdata", Kind::Ip4, Def::Text("0.0.0.0")).when(|v| rdata_is(v, &[1], Some(4))),
-        Field::new("rdata", Kind::Ip6, Def::Text("::")).when(|v| rdata_is(v, &[28], Some(16))),
-        name("rdata", ".").when(|v| rdata_is(v, &NAME_TYPES, None)),
-        Field::bytes("rdata")
-            .when(|v| {
-                !rdata_is(v, &[1], Some(4))
-                    && !rdata_is(v, &[28], Some(16))
-                    && !rdata_is(v, &NAME_TYPES, None)
-            })
-            .sized(rdlen),
-    ],
-    min_len: 11,
-    ..Proto::BASE
-};
-
-/// A record type with its own fields after `rdlen`.
+/// A record type with its own fields after `rdlen` (computed: the bytes after it). `class16`:
+/// the class is a whole 16-bit field (scapy's SOA and TSIG have no cache-flush bit).
 macro_rules! typed_rr {
     ($static:ident, $name:expr, $title:expr, $type:expr, [$($field:expr),* $(,)?]) => {
         pub static $static: Proto = Proto {
@@ -201,213 +42,219 @@ macro_rules! typed_rr {
             title: $title,
             fields: &{
                 let h = rr_header!($type);
-                [
-                    h[0],
-                    h[1],
-                    h[2],
-                    h[3],
-                    h[4],
-                    Field::auto("rdlen", 16, Auto::RestLen),
-                    $($field),*
-                ]
+                [h[0], h[1], h[2], h[3], h[4], Field::auto("rdlen", 16, Auto::RestLen), $($field),*]
             },
+            min_len: 11,
+            ..Proto::BASE
+        };
+    };
+    ($static:ident, $name:expr, $title:expr, $type:expr, class16, [$($field:expr),* $(,)?]) => {
+        pub static $static: Proto = Proto {
+            name: $name,
+            title: $title,
+            fields: &[
+                name("rrname", "."),
+                Field::int("type", 16, $type).named(TYPES),
+                Field::int("rclass", 16, 1).named(CLASSES),
+                Field::int("ttl", 32, 0),
+                Field::auto("rdlen", 16, Auto::RestLen),
+                $($field),*
+            ],
             min_len: 11,
             ..Proto::BASE
         };
     };
 }
 
-typed_rr!(
-    DNSRRMX,
-    "DNSRRMX",
-    "DNS MX Resource Record",
-    15,
-    [Field::int("preference", 16, 0), name("exchange", "."),]
-);
-typed_rr!(
-    DNSRRSOA,
-    "DNSRRSOA",
-    "DNS SOA Resource Record",
-    6,
-    [
-        name("mname", "."),
-        name("rname", "."),
-        Field::int("serial", 32, 0),
-        Field::int("refresh", 32, 0),
-        Field::int("retry", 32, 0),
-        Field::int("expire", 32, 0),
-        Field::int("minimum", 32, 0),
-    ]
-);
-typed_rr!(
-    DNSRRSRV,
-    "DNSRRSRV",
-    "DNS SRV Resource Record",
-    33,
-    [
-        Field::int("priority", 16, 0),
-        Field::int("weight", 16, 0),
-        Field::int("port", 16, 0),
-        name("target", "."),
-    ]
-);
+pub mod dnssec;
+pub mod edns;
+pub mod llmnr;
+pub mod records;
+pub mod svcb;
+#[cfg(test)]
+mod tests;
+pub mod types;
 
-// ---- EDNS0 (RFC 6891): the OPT pseudo-record and its options ----
+pub use dnssec::*;
+pub use edns::*;
+pub use llmnr::{LLMNR_QUERY, LLMNR_RESPONSE};
+pub use records::*;
+pub use svcb::*;
+pub use types::*;
 
-static EDNS0_OPTIONS: ListSpec = ListSpec {
-    what: "EDNS0 options",
-    element: edns0_class,
-    count: None,
-    accepts: |n| n.starts_with("EDNS0"),
+pub(crate) static QUESTIONS: ListSpec = ListSpec {
+    what: "DNSQR",
+    element: |_| &DNSQR,
+    count: Some("qdcount"),
+    accepts: |n| n == "DNSQR",
+    size: None,
 };
+pub(crate) static ANSWERS: ListSpec = records_counted_by("ancount");
+pub(crate) static AUTHORITY: ListSpec = records_counted_by("nscount");
+pub(crate) static ADDITIONAL: ListSpec = records_counted_by("arcount");
 
-/// The OPT record's option list: `rdlen` bytes.
-fn opt_rdlen(v: &[Value]) -> Result<usize, String> {
-    Ok(val(v, 6) as usize)
-}
-
-pub static DNSRROPT: Proto = Proto {
-    name: "DNSRROPT",
-    title: "DNS OPT Resource Record",
-    fields: &[
-        name("rrname", "."),
-        Field::int("type", 16, 41).named(TYPES),
-        Field::int("rclass", 16, 4096),
-        Field::int("extrcode", 8, 0),
-        Field::int("version", 8, 0),
-        Field::int("z", 16, 32768),
-        Field::auto(
-            "rdlen",
-            16,
-            Auto::SizeOf {
-                field: "rdata",
-                add: 0,
-                unit: 1,
-            },
-        ),
-        Field::new("rdata", Kind::List(&EDNS0_OPTIONS), Def::Empty).sized(opt_rdlen),
-    ],
-    min_len: 11,
-    ..Proto::BASE
-};
-
-/// An option's data: `optlen` bytes (less what fixed fields before it took).
-fn optlen(v: &[Value]) -> Result<usize, String> {
-    Ok(val(v, 1) as usize)
-}
-fn server_cookie_len(v: &[Value]) -> Result<usize, String> {
-    Ok((val(v, 1) as usize).saturating_sub(8))
-}
-
-const OPTLEN: Field = Field::auto("optlen", 16, Auto::RestLen);
-
-pub static EDNS0TLV: Proto = Proto {
-    name: "EDNS0TLV",
-    title: "DNS EDNS0 TLV",
-    fields: &[
-        Field::int("optcode", 16, 0),
-        OPTLEN,
-        Field::bytes("optdata").sized(optlen),
-    ],
-    min_len: 4,
-    ..Proto::BASE
-};
-
-pub static EDNS0COOKIE: Proto = Proto {
-    name: "EDNS0COOKIE",
-    title: "DNS EDNS0 COOKIE",
-    fields: &[
-        Field::int("optcode", 16, 10),
-        OPTLEN,
-        Field::new("client_cookie", Kind::Bytes, Def::Zeros(8)).sized(|_| Ok(8)),
-        Field::bytes("server_cookie").sized(server_cookie_len),
-    ],
-    min_len: 12,
-    ..Proto::BASE
-};
-
-pub static EDNS0PADDING: Proto = Proto {
-    name: "EDNS0PADDING",
-    title: "DNS EDNS0 Padding",
-    fields: &[
-        Field::int("optcode", 16, 12),
-        OPTLEN,
-        Field::bytes("padding").sized(optlen),
-    ],
-    min_len: 4,
-    ..Proto::BASE
-};
-
-/// The option class by its code (scapy's `EDNS0OPT_DISPATCHER`); a cookie shorter than its
-/// client part, as anything unknown, is a plain TLV.
-fn edns0_class(b: &[u8]) -> &'static Proto {
-    let code = b.get(..2).map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
-    let len = b.get(2..4).map_or(0, |c| u16::from_be_bytes([c[0], c[1]]));
-    match code {
-        10 if len >= 8 => &EDNS0COOKIE,
-        12 => &EDNS0PADDING,
-        _ => &EDNS0TLV,
+const fn records_counted_by(count: &'static str) -> ListSpec {
+    ListSpec {
+        what: "DNSRR",
+        element: record_class,
+        count: Some(count),
+        accepts: |n| n.starts_with("DNSRR"),
+        size: Some(record_size),
     }
+}
+
+/// The header fields, after `lead` (DNS over TCP's length).
+macro_rules! dns_fields {
+    ($($lead:expr),*) => {
+        [
+            $($lead,)*
+            Field::int("id", 16, 0),
+            Field::int("qr", 1, 0),
+            Field::int("opcode", 4, 0).named(OPCODES),
+            Field::int("aa", 1, 0),
+            Field::int("tc", 1, 0),
+            Field::int("rd", 1, 1),
+            Field::int("ra", 1, 0),
+            Field::int("z", 1, 0),
+            Field::int("ad", 1, 0),
+            Field::int("cd", 1, 0),
+            Field::int("rcode", 4, 0).named(RCODES),
+            Field::auto("qdcount", 16, Auto::CountOf("qd")),
+            Field::auto("ancount", 16, Auto::CountOf("an")),
+            Field::auto("nscount", 16, Auto::CountOf("ns")),
+            Field::auto("arcount", 16, Auto::CountOf("ar")),
+            // scapy's default question: DNSQR() (www.example.com. A IN).
+            Field::new("qd", Kind::List(&QUESTIONS), Def::Element),
+            Field::new("an", Kind::List(&ANSWERS), Def::Empty),
+            Field::new("ns", Kind::List(&AUTHORITY), Def::Empty),
+            Field::new("ar", Kind::List(&ADDITIONAL), Def::Empty),
+        ]
+    };
+}
+
+pub static FIELDS: [Field; 19] = dns_fields!();
+
+const HEADER: Proto = Proto {
+    name: "DNS",
+    title: "DNS",
+    fields: &FIELDS,
+    min_len: 12,
+    summary: Some(summary),
+    dispatch: Some(over_tcp),
+    ..Proto::BASE
+};
+
+pub static DNS: Proto = HEADER;
+
+/// DNS over TCP (RFC 1035 §4.2.2): the message's length first (scapy's `length`, present when
+/// the layer below is TCP), computed as the bytes after it. Names point into the message after
+/// it.
+pub static DNS_TCP: Proto = Proto {
+    fields: &dns_fields!(Field::auto("length", 16, Auto::RestLen)),
+    min_len: 14,
+    names_from: 2,
+    ..HEADER
+};
+
+/// DNS over TCP has its length first; anywhere else, not.
+fn over_tcp(_: &'static Proto, lower: Option<&'static Proto>, _: Option<&[u8]>) -> &'static Proto {
+    if lower.is_some_and(|l| std::ptr::eq(l, &tcp::TCP)) {
+        &DNS_TCP
+    } else {
+        &DNS
+    }
+}
+
+pub static DNSQR: Proto = Proto {
+    name: "DNSQR",
+    title: "DNS Question Record",
+    fields: &[
+        name("qname", "www.example.com."),
+        Field::int("qtype", 16, 1).named(QTYPES),
+        Field::int("unicastresponse", 1, 0),
+        Field::int("qclass", 15, 1).named(CLASSES),
+    ],
+    min_len: 5,
+    ..Proto::BASE
+};
+
+/// The bytes of the name at the start of `b` (up to its final zero or its first pointer).
+fn name_len(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    loop {
+        match *b.get(i)? {
+            0 => return Some(i + 1),
+            l if l >= 0xc0 => return Some(i + 2),
+            l if l < 0x40 => i += 1 + l as usize,
+            _ => return None,
+        }
+    }
+}
+
+/// The record type after the name at the start of `b`.
+fn record_type(b: &[u8]) -> Option<u16> {
+    let i = name_len(b)?;
+    b.get(i..i + 2).map(|t| u16::from_be_bytes([t[0], t[1]]))
+}
+
+/// The bytes of the record starting at `b`: its name, type, class, TTL, `rdlen` and the data
+/// `rdlen` says (scapy reads each record within them).
+fn record_size(b: &[u8]) -> Option<usize> {
+    let i = name_len(b)?;
+    let r = b.get(i + 8..i + 10)?;
+    Some(i + 10 + u16::from_be_bytes([r[0], r[1]]) as usize)
 }
 
 /// The record class for the record starting at `b`, by the type after its name (scapy's
-/// dispatch); `DNSRR` when the name or type cannot be read.
-fn record_class(b: &[u8]) -> &'static Proto {
-    let mut i = 0;
-    loop {
-        match b.get(i) {
-            Some(0) => {
-                i += 1;
-                break;
-            }
-            Some(&l) if l >= 0xc0 => {
-                i += 2;
-                break;
-            }
-            Some(&l) if l < 0x40 => i += 1 + l as usize,
-            _ => return &DNSRR,
-        }
-    }
-    let Some(t) = b.get(i..i + 2) else {
-        return &DNSRR;
-    };
-    match u16::from_be_bytes([t[0], t[1]]) {
-        15 => &DNSRRMX,
-        6 => &DNSRRSOA,
-        33 => &DNSRRSRV,
-        41 => &DNSRROPT,
+/// `DNSRR_DISPATCHER`); `DNSRR` when the name or type cannot be read.
+pub fn record_class(b: &[u8]) -> &'static Proto {
+    match record_type(b) {
+        Some(6) => &DNSRRSOA,
+        Some(13) => &DNSRRHINFO,
+        Some(15) => &DNSRRMX,
+        Some(33) => &DNSRRSRV,
+        Some(35) => &DNSRRNAPTR,
+        Some(41) => &DNSRROPT,
+        Some(43) => &DNSRRDS,
+        Some(46) => &DNSRRRSIG,
+        Some(47) => &DNSRRNSEC,
+        Some(48) => &DNSRRDNSKEY,
+        Some(50) => &DNSRRNSEC3,
+        Some(51) => &DNSRRNSEC3PARAM,
+        Some(64) => &DNSRRSVCB,
+        Some(65) => &DNSRRHTTPS,
+        Some(250) => &DNSRRTSIG,
+        Some(32769) => &DNSRRDLV,
         _ => &DNSRR,
     }
 }
 
-fn records(l: &Layer, field: usize) -> &[Layer] {
-    match l.values.get(field) {
-        Some(Value::Options(r)) => r,
+/// The records of a list field, by name (`Raw` bytes between them left out).
+fn records<'a>(l: &'a Layer, field: &str) -> impl Iterator<Item = &'a Layer> {
+    let items = match l.get(field) {
+        Some(Value::Options(r)) => r.as_slice(),
         _ => &[],
-    }
-}
-
-fn name_text<'a>(l: &'a Layer, field: &str) -> &'a str {
-    match l.get(field) {
-        Some(Value::Name(n)) => &n.text,
-        _ => "?",
-    }
+    };
+    items.iter().filter(|r| r.proto.name != "Raw")
 }
 
 /// tcpdump's words: `Qry 0x1a2b A? example.com.` or `Ans 0x1a2b name-error` /
-/// `Ans 0x1a2b A 192.0.2.1, AAAA 2001:db8::1`.
-fn summary(layers: &[Layer], i: usize, out: &mut String) {
+/// `Ans 0x1a2b A 192.0.2.1, AAAA 2001:db8::1` (DNS, mDNS and LLMNR alike).
+pub(crate) fn summary(layers: &[Layer], i: usize, out: &mut String) {
     let l = &layers[i];
-    let id = val(&l.values, 0);
-    let qr = val(&l.values, 1);
-    let rcode = val(&l.values, 10);
+    let id = l.int("id").unwrap_or(0);
+    let qr = l.int("qr").unwrap_or(0);
+    let rcode = l.int("rcode").unwrap_or(0);
     let _ = write!(out, "{} {id:#06x}", if qr == 0 { "Qry" } else { "Ans" });
-    if qr == 0 || records(l, 16).is_empty() {
-        for q in records(l, 15) {
+    if qr == 0 || records(l, "an").next().is_none() {
+        for q in records(l, "qd") {
             out.push(' ');
-            push_type(val(&q.values, 1), out);
+            push_type(q.int("qtype").unwrap_or(0), out);
             out.push_str("? ");
-            out.push_str(name_text(q, "qname"));
+            match q.get("qname") {
+                Some(Value::Name(n)) => out.push_str(&n.text),
+                _ => out.push('?'),
+            }
         }
     }
     if rcode != 0 {
@@ -419,141 +266,45 @@ fn summary(layers: &[Layer], i: usize, out: &mut String) {
             }
         }
     }
-    for (k, a) in records(l, 16).iter().enumerate() {
+    for (k, a) in records(l, "an").enumerate() {
         out.push_str(if k == 0 { " " } else { ", " });
-        push_type(val(&a.values, 1), out);
+        push_type(a.int("type").unwrap_or(0), out);
         out.push(' ');
-        match a.values.iter().rev().find(|v| !v.is_absent()) {
-            Some(Value::Ip4(x)) => super::field::fmt_ip4(x, out),
-            Some(Value::Ip6(x)) => super::field::fmt_ip6(x, out),
-            Some(Value::Name(n)) => out.push_str(&n.text),
-            Some(Value::Int(x)) => super::field::push_int(*x, out),
-            _ => out.push('…'),
+        push_rdata(a, out);
+    }
+}
+
+/// A record's data as tcpdump writes it: its address, its first name (an MX's exchange, an
+/// SOA's primary server), `"text"`, or `…`.
+fn push_rdata(a: &Layer, out: &mut String) {
+    let text = |f: &Field| matches!(f.kind, Kind::Coded(super::coded::Coding::Text));
+    let data = a
+        .present()
+        .skip_while(|(f, _)| f.name != "rdlen")
+        .find(|(f, v)| matches!(v, Value::Ip4(_) | Value::Ip6(_) | Value::Name(_)) || text(f));
+    match data {
+        Some((_, Value::Ip4(x))) => super::field::fmt_ip4(x, out),
+        Some((_, Value::Ip6(x))) => super::field::fmt_ip6(x, out),
+        Some((_, Value::Name(n))) => out.push_str(&n.text),
+        Some((_, Value::Bytes(b))) => {
+            let texts = super::coded::items(super::coded::Coding::Text, b).unwrap_or_default();
+            for (k, t) in texts.iter().enumerate() {
+                if let super::coded::Item::Text(t) = t {
+                    out.push_str(if k == 0 { "\"" } else { " \"" });
+                    super::coded::escape(t, out);
+                    out.push('"');
+                }
+            }
         }
+        _ => out.push('…'),
     }
 }
 
 fn push_type(t: u64, out: &mut String) {
-    match super::field::name_of(TYPES, t) {
+    match super::field::name_of(QTYPES, t) {
         Some(n) => out.push_str(n),
         None => {
             let _ = write!(out, "TYPE{t}");
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::build::{build, serialize};
-    use crate::dissect::dissect_as_new;
-    use crate::test_util::hex;
-
-    /// scapy: `DNS(id=0xbeef, qr=1, aa=1, rd=1, ra=1, qd=DNSQR(qname="www.example.test"),
-    /// an=[CNAME www → web, A web 192.0.2.7], ns=[DNSRRSOA(...)]).compress()`.
-    const COMPRESSED: &str = "beef8580000100020001000003777777076578616d706c6504746573740000010001c00c000500010000012c000603776562c010c02e000100010000012c0004c0000207c01000060001000000000020026e73c01004686f7374c0100000000700000000000000000000000000000000";
-    /// The same without compression (what scapy builds).
-    const PLAIN: &str = "beef8580000100020001000003777777076578616d706c650474657374000001000103777777076578616d706c65047465737400000500010000012c001203776562076578616d706c6504746573740003776562076578616d706c65047465737400000100010000012c0004c0000207076578616d706c6504746573740000060001000000000038026e73076578616d706c6504746573740004686f7374076578616d706c650474657374000000000700000000000000000000000000000000";
-
-    fn text(v: Option<&Value>) -> &str {
-        match v {
-            Some(Value::Name(n)) => &n.text,
-            other => panic!("not a name: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn a_compressed_answer_reads_as_scapy_reads_it_and_serialises_back_exactly() {
-        let b = hex(COMPRESSED);
-        let p = dissect_as_new(&DNS, &b);
-        assert!(p.errors.is_empty(), "{:?}", p.errors);
-        assert_eq!(p.layers.len(), 1);
-        let dns = &p.layers[0];
-        let an = records(dns, 16);
-        assert_eq!(an.len(), 2);
-        assert_eq!(text(an[0].get("rrname")), "www.example.test.");
-        assert_eq!(text(an[0].get("rdata")), "web.example.test.");
-        assert_eq!(text(an[1].get("rrname")), "web.example.test.");
-        assert_eq!(an[1].get("rdata"), Some(&Value::Ip4([192, 0, 2, 7])));
-        let ns = records(dns, 17);
-        assert_eq!(ns[0].name(), "DNSRRSOA");
-        assert_eq!(text(ns[0].get("rname")), "host.example.test.");
-        assert_eq!(ns[0].int("serial"), Some(7));
-        assert_eq!(
-            serialize(&p.layers),
-            b,
-            "every byte as it was, pointers too"
-        );
-        let mut s = String::new();
-        summary(&p.layers, 0, &mut s);
-        assert_eq!(s, "Ans 0xbeef CNAME web.example.test., A 192.0.2.7");
-    }
-
-    #[test]
-    fn building_computes_counts_and_lengths_as_scapy_does() {
-        let plain = hex(PLAIN);
-        let mut layers = dissect_as_new(&DNS, &hex(COMPRESSED)).layers;
-        // Names given as text, counts and lengths left to compute: scapy's bytes.
-        clear(&mut layers[0]);
-        assert_eq!(build(&layers), plain);
-    }
-
-    /// Unsets the computed fields and makes every name plain text (as an expression gives it).
-    fn clear(l: &mut Layer) {
-        for (f, v) in l.proto.fields.iter().zip(l.values.iter_mut()) {
-            if matches!(f.default, Def::Auto(_)) && !v.is_absent() {
-                *v = Value::Absent;
-            }
-            match v {
-                Value::Name(n) => **n = super::super::field::Name::from_text(&n.text).unwrap(),
-                Value::Options(items) => items.iter_mut().for_each(clear),
-                _ => {}
-            }
-        }
-    }
-
-    #[test]
-    fn counts_larger_than_the_data_are_bounded() {
-        let mut b = hex(COMPRESSED);
-        b[7] = 200; // ancount 200, 2 there
-        let p = dissect_as_new(&DNS, &b);
-        let e: Vec<_> = p.errors.iter().map(|e| e.error.as_str()).collect();
-        assert!(
-            e.contains(&"truncated: 200 records counted, 3 there"),
-            "{e:?}"
-        );
-        // The authority record is read as a third answer; nothing is read past the data.
-        assert_eq!(records(&p.layers[0], 16).len(), 3);
-        assert_eq!(serialize(&p.layers), b);
-    }
-
-    #[test]
-    fn a_pointer_loop_is_an_error_not_a_hang() {
-        let mut b = hex(COMPRESSED);
-        // The CNAME's rrname pointer (at 34) to itself.
-        assert_eq!(&b[34..36], &[0xc0, 0x0c]);
-        b[35] = 34;
-        let p = dissect_as_new(&DNS, &b);
-        let e = p.errors.iter().find(|e| e.field == Some("rrname")).unwrap();
-        assert_eq!((e.layer, e.offset), ("DNSRR", 34));
-        assert!(e.error.contains("backwards"), "{}", e.error);
-    }
-
-    #[test]
-    fn every_cut_and_changed_byte_reads_without_panic_and_keeps_every_byte() {
-        let b = hex(COMPRESSED);
-        for cut in 0..b.len() {
-            let p = dissect_as_new(&DNS, &b[..cut]);
-            let total: usize = p.layers.iter().map(|l| l.len).sum();
-            assert!(total <= cut);
-            assert_eq!(serialize(&p.layers), &b[..total], "cut {cut}");
-        }
-        for i in 0..b.len() {
-            for x in [0u8, 0x3f, 0xc0, 0xff] {
-                let mut m = b.clone();
-                m[i] = x;
-                let _ = dissect_as_new(&DNS, &m);
-            }
         }
     }
 }

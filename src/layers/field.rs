@@ -37,6 +37,8 @@ pub enum Kind {
     /// A TLV option family declared as a table (`layers::tlv`): the options' bytes as they are
     /// on the wire, read by the table for every view (scapy's DHCP options).
     Tlv(&'static super::tlv::TlvTable),
+    /// Bytes the layer sizes, read as a list or an address ([`super::coded::Coding`]).
+    Coded(super::coded::Coding),
 }
 
 /// How a [`Kind::List`] field is read: element by element, each of the protocol `element`
@@ -51,7 +53,13 @@ pub struct ListSpec {
     pub count: Option<&'static str>,
     /// Whether a record of this class (by name) may stand in the list (when building).
     pub accepts: fn(&str) -> bool,
+    /// The bytes an element takes, from its first bytes, when its header says (a DNS record:
+    /// its name, ten bytes and `rdlen`): it is read within them. `None`: as far as its fields go.
+    pub size: Option<SizeFn>,
 }
+
+/// The bytes a list element takes, read from its first bytes.
+pub type SizeFn = fn(&[u8]) -> Option<usize>;
 
 /// Flag names, least significant bit first.
 #[derive(Clone, Copy, Debug)]
@@ -121,6 +129,8 @@ pub enum Def {
     Text(&'static str),
     /// Empty bytes or an empty list.
     Empty,
+    /// A list of one element of the list's class (scapy's `DNS.qd = [DNSQR()]`).
+    Element,
     /// This many zero bytes (scapy's fixed-length string fields, padded when building).
     Zeros(usize),
     /// These bytes (BOOTP's magic cookie, when DHCP is stacked on it).
@@ -153,6 +163,8 @@ pub enum Auto {
     RestLen,
     /// How many elements a list field of the layer has (DNS `qdcount`: scapy's `count_of`).
     CountOf(&'static str),
+    /// The size of another field of the layer in bits (a prefix length).
+    BitsOf(&'static str),
     /// Zero (no rule computes it; scapy leaves it `None`).
     Zero,
 }
@@ -371,7 +383,6 @@ impl Layer {
     pub fn name(&self) -> &'static str {
         self.proto.name
     }
-    /// The value of the field called `name`, if the layer has such a field.
     /// The value of the field called `name`; of several rows with that name (one per
     /// condition), the one present.
     pub fn get(&self, name: &str) -> Option<&Value> {

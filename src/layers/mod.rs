@@ -4,6 +4,7 @@
 
 pub mod arp;
 pub mod bind;
+pub mod coded;
 pub mod dhcp;
 pub mod dns;
 pub mod dnsname;
@@ -28,6 +29,12 @@ pub type NextFn = fn(&Layer, &[u8]) -> Option<&'static Proto>;
 pub type PayloadLenFn = fn(&Layer) -> Option<usize>;
 /// Appends the layer's part of the summary line, given every layer of the packet and its index.
 pub type SummaryFn = fn(&[Layer], usize, &mut String);
+/// scapy's `dispatch_hook`: the form of a protocol that the layer below (`lower`) and, when
+/// dissecting, the protocol's own bytes choose (DNS over TCP has a length prefix; LLMNR is a
+/// query or a response by its QR bit). Building has no bytes yet: `None`. `this` is the
+/// protocol asked for.
+pub type DispatchFn =
+    fn(this: &'static Proto, lower: Option<&'static Proto>, bytes: Option<&[u8]>) -> &'static Proto;
 
 /// A protocol: scapy's class name, its field table and its rules.
 pub struct Proto {
@@ -46,6 +53,11 @@ pub struct Proto {
     pub summary: Option<SummaryFn>,
     /// The layer's checksum, verified by dissection and (later) filled by building.
     pub checksum: Option<Checksum>,
+    /// Which form of the protocol stands where it stands ([`Proto::form`]); `None`: this one.
+    pub dispatch: Option<DispatchFn>,
+    /// Where the message that DNS names point into starts, in bytes from the layer's start
+    /// (2 for DNS over TCP, after its length prefix).
+    pub names_from: usize,
 }
 
 /// Where a layer's checksum field is and what it covers.
@@ -79,7 +91,19 @@ impl Proto {
         next: next_raw,
         summary: None,
         checksum: None,
+        dispatch: None,
+        names_from: 0,
     };
+
+    /// The form of this protocol over `lower`, for these bytes (when dissecting): what
+    /// [`Proto::dispatch`] chooses, or the protocol itself.
+    pub fn form(
+        &'static self,
+        lower: Option<&'static Proto>,
+        bytes: Option<&[u8]>,
+    ) -> &'static Proto {
+        self.dispatch.map_or(self, |d| d(self, lower, bytes))
+    }
 }
 
 impl PartialEq for Proto {
@@ -165,6 +189,27 @@ pub fn all() -> &'static [&'static Proto] {
         &dns::EDNS0PADDING,
         &dhcp::BOOTP,
         &dhcp::DHCP,
+        &dns::DNSRRHINFO,
+        &dns::DNSRRNAPTR,
+        &dns::DNSRRTSIG,
+        &dns::DNSRRDS,
+        &dns::DNSRRDLV,
+        &dns::DNSRRDNSKEY,
+        &dns::DNSRRRSIG,
+        &dns::DNSRRNSEC,
+        &dns::DNSRRNSEC3,
+        &dns::DNSRRNSEC3PARAM,
+        &dns::DNSRRSVCB,
+        &dns::DNSRRHTTPS,
+        &dns::SVC_PARAM,
+        &dns::EDNS0OWN,
+        &dns::EDNS0DAU,
+        &dns::EDNS0DHU,
+        &dns::EDNS0N3U,
+        &dns::EDNS0CLIENTSUBNET,
+        &dns::EDNS0EXTENDEDDNSERROR,
+        &dns::LLMNR_QUERY,
+        &dns::LLMNR_RESPONSE,
         &link::COOKED_LINUX,
         &link::COOKED_LINUX_V2,
         &link::LOOPBACK,

@@ -39,6 +39,8 @@ pub static TCP: Proto = Proto {
         at: 16,
         scope: Scope::Pseudo(6),
     }),
+    // Services by port (DNS on 53: bind.rs).
+    next: super::next_by_binding,
     ..Proto::BASE
 };
 

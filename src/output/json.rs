@@ -4,6 +4,7 @@
 
 use super::FrameMeta;
 use crate::dissect::Packet;
+use crate::layers::coded::{self, Coding, Item};
 use crate::layers::field::{
     flag_string, flags_invertible, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac, push_int,
 };
@@ -69,16 +70,24 @@ pub fn write_layer(l: &Layer, out: &mut String) {
         out.push_str(f.name);
         out.push_str("\":");
         write_value(f, v, out);
-        // A name not in its plain form (a compression pointer, damage): its exact bytes too,
-        // so `pkt write` gives the packet back as it was.
-        if let Value::Name(n) = v
-            && !n.is_plain()
-        {
+        // A name not in its plain form (a compression pointer, damage), or coded bytes their
+        // form does not give back (a character-string cut short): the exact bytes too, so
+        // `pkt write` gives the packet back as it was.
+        let wire = match (v, f.kind) {
+            (Value::Name(n), _) if !n.is_plain() => Some(&n.wire),
+            (Value::Bytes(b), Kind::Coded(c))
+                if !coded::exact(c, b, f.len.and_then(|r| r(&l.values).ok())) =>
+            {
+                Some(b)
+            }
+            _ => None,
+        };
+        if let Some(w) = wire {
             out.push_str(",\"");
             out.push_str(f.name);
             out.push_str(WIRE_SUFFIX);
             out.push_str("\":");
-            quoted(out, |o| fmt_hex(&n.wire, o));
+            quoted(out, |o| fmt_hex(w, o));
         }
     }
     out.push('}');
@@ -101,6 +110,7 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
         (Value::Ip4(a), _) => quoted(out, |o| fmt_ip4(a, o)),
         (Value::Ip6(a), _) => quoted(out, |o| fmt_ip6(a, o)),
         (Value::Bytes(b), Kind::Tlv(t)) => crate::layers::tlv::write_json(t, b, out),
+        (Value::Bytes(b), Kind::Coded(c)) => write_coded(c, b, out),
         (Value::Bytes(b), _) => quoted(out, |o| fmt_hex(b, o)),
         (Value::TcpOptions(opts), _) => {
             out.push('[');
@@ -134,6 +144,39 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
         }
         (Value::Name(n), _) => write_str(&n.text, out),
         (Value::Absent, _) => out.push_str("null"),
+    }
+}
+
+/// A coded field as scapy's value: a list (`["v=spf1 -all"]`, `[8, 13]`, `["192.0.2.1"]`), an
+/// address for a prefix; the bytes as hex for a type bit map (scapy's value is its bytes) and
+/// for bytes that are not a whole number of elements; `""` for no character-strings.
+fn write_coded(c: Coding, b: &[u8], out: &mut String) {
+    let items = match (c, coded::items(c, b)) {
+        (Coding::TypeBitmap(_), _) | (_, None) => return quoted(out, |o| fmt_hex(b, o)),
+        (Coding::Text, Some(i)) if i.is_empty() => return out.push_str("\"\""),
+        (_, Some(i)) => i,
+    };
+    let one = matches!(c, Coding::Prefix(_));
+    if !one {
+        out.push('[');
+    }
+    for (k, i) in items.iter().enumerate() {
+        if k > 0 {
+            out.push(',');
+        }
+        match i {
+            Item::Text(t) => {
+                let mut s = String::with_capacity(t.len());
+                coded::escape(t, &mut s);
+                write_str(&s, out);
+            }
+            Item::Int(x) => push_int(*x, out),
+            Item::Ip4(a) => quoted(out, |o| fmt_ip4(a, o)),
+            Item::Ip6(a) => quoted(out, |o| fmt_ip6(a, o)),
+        }
+    }
+    if !one {
+        out.push(']');
     }
 }
 

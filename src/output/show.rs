@@ -1,7 +1,8 @@
 //! scapy's `show()`: every layer with every field on the wire, one per line.
 
 use crate::dissect::Packet;
-use crate::layers::field::{flag_string, fmt_ip4, fmt_ip6, fmt_mac, name_of};
+use crate::layers::coded::{self, Coding, Item};
+use crate::layers::field::{flag_string, fmt_ip4, fmt_ip6, fmt_mac, name_of, push_int};
 use crate::layers::{Field, Kind, Layer, Value};
 use std::fmt::Write as _;
 
@@ -69,17 +70,24 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
                 let _ = write!(out, " (+ {} nul pad)", b.len() - 6);
             }
         }
-        (Value::Bytes(b), _) => {
-            out.push_str("b'");
-            for &c in b {
-                if (0x20..0x7f).contains(&c) && c != b'\'' && c != b'\\' {
-                    out.push(c as char);
-                } else {
-                    let _ = write!(out, "\\x{c:02x}");
+        (Value::Bytes(b), Kind::Coded(c)) if let Some(items) = coded::items(c, b) => {
+            let one = matches!(c, Coding::Prefix(_));
+            out.push_str(if one { "" } else { "[" });
+            for (k, i) in items.iter().enumerate() {
+                out.push_str(if k > 0 { ", " } else { "" });
+                match (c, i) {
+                    (Coding::TypeBitmap(names), Item::Int(t)) => {
+                        out.push_str(&coded::type_name(names, *t))
+                    }
+                    (_, Item::Text(t)) => py_bytes(t, out),
+                    (_, Item::Int(x)) => push_int(*x, out),
+                    (_, Item::Ip4(a)) => fmt_ip4(a, out),
+                    (_, Item::Ip6(a)) => fmt_ip6(a, out),
                 }
             }
-            out.push('\'');
+            out.push_str(if one { "" } else { "]" });
         }
+        (Value::Bytes(b), _) => py_bytes(b, out),
         (Value::TcpOptions(opts), _) => {
             let mut s = String::new();
             out.push('[');
@@ -111,6 +119,19 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
         }
         (Value::Options(_), _) | (Value::Absent, _) => {}
     }
+}
+
+/// Bytes as Python writes them: `b'abc\x00'`.
+fn py_bytes(b: &[u8], out: &mut String) {
+    out.push_str("b'");
+    for &c in b {
+        if (0x20..0x7f).contains(&c) && c != b'\'' && c != b'\\' {
+            out.push(c as char);
+        } else {
+            let _ = write!(out, "\\x{c:02x}");
+        }
+    }
+    out.push('\'');
 }
 
 #[cfg(test)]
