@@ -78,7 +78,7 @@ pub(super) fn read_list(
             .size
             .and_then(|size| size(&data[pos..end]))
             .map_or(end, |n| end.min(pos.saturating_add(n)));
-        let (item, complete) = read_layer_into(
+        let (mut item, complete) = read_layer_into(
             Vec::with_capacity(element.fields.len()),
             element,
             data,
@@ -89,7 +89,7 @@ pub(super) fn read_list(
         );
         let used = item.len;
         records += 1;
-        if !complete && lacks_field(&item) {
+        if !complete && lacks_field(&mut item) {
             if !proto.quoted {
                 errors.push(Issue {
                     layer: element.name,
@@ -143,11 +143,26 @@ pub(super) fn read_list(
     (items, pos - at, true)
 }
 
-/// Whether a layer read short lacks a field it should have (its bytes ended before the field),
-/// rather than ending in a field cut short.
-fn lacks_field(l: &Layer) -> bool {
-    let f = l.proto.fields;
-    (0..f.len()).any(|k| l.values[k].is_absent() && f[k].cond.is_none_or(|c| c(&l.values[..k])))
+/// Whether a layer read short lacks a fixed-width field it should have (scapy raises there);
+/// a variable-length field after the bytes end is read as empty (scapy's `b""`, `[]`).
+fn lacks_field(l: &mut Layer) -> bool {
+    for (k, f) in l.proto.fields.iter().enumerate() {
+        if !l.values[k].is_absent() || f.cond.is_some_and(|c| !c(&l.values[..k])) {
+            continue;
+        }
+        if f.fixed_bits().is_some() {
+            return true;
+        }
+        l.values[k] = match f.kind {
+            Kind::Name => Value::Name(Box::new(layers::field::Name {
+                text: ".".into(),
+                wire: Vec::new(),
+            })),
+            Kind::List(_) | Kind::Options(_) => Value::Options(Vec::new()),
+            _ => Value::Bytes(Vec::new()),
+        };
+    }
+    false
 }
 
 /// `data[start..end]` as a `Raw` element of a list.

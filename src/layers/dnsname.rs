@@ -35,8 +35,9 @@ pub fn read(msg: &[u8], at: usize) -> ReadName {
     let mut jumps = 0;
     // Pointers must go strictly backwards from the lowest position read so far.
     let mut floor = at;
+    // Nothing read is the root, as scapy has it.
     let stop = |text: String, end: Option<usize>, pos: usize, why: String| ReadName {
-        text,
+        text: if text.is_empty() { ".".into() } else { text },
         end: end.unwrap_or(pos),
         error: Some((pos, why)),
     };
@@ -59,6 +60,8 @@ pub fn read(msg: &[u8], at: usize) -> ReadName {
             0 => {
                 let n = len as usize;
                 let Some(label) = msg.get(pos + 1..pos + 1 + n) else {
+                    // What there is of it, as scapy reads it.
+                    push_label(&msg[pos + 1..], &mut text);
                     let why = format!("truncated: a label of {n} bytes runs past the end");
                     return stop(text, end.or(Some(msg.len())), pos, why);
                 };
@@ -94,8 +97,9 @@ pub fn read(msg: &[u8], at: usize) -> ReadName {
                 pos = target;
             }
             _ => {
+                // scapy reads a byte with either high bit set as a pointer: two bytes.
                 let why = format!("label type 0x{len:02x} is not a length or a pointer");
-                return stop(text, end, pos, why);
+                return stop(text, end.or(Some((pos + 2).min(msg.len()))), pos, why);
             }
         }
     }
@@ -265,9 +269,15 @@ mod tests {
     fn truncation_and_bad_labels() {
         let r = read(&[5, b'a', b'b'], 0);
         assert!(r.error.as_ref().unwrap().1.contains("truncated"));
+        assert_eq!(r.text, "ab.", "what there is of the label");
         assert_eq!(r.end, 3, "a cut name takes the rest of the message");
-        let r = read(&[0x41, 0], 0);
+        let r = read(&[0x41, 0, 7], 0);
         assert!(r.error.unwrap().1.contains("label type 0x41"));
+        assert_eq!(
+            (r.text.as_str(), r.end),
+            (".", 2),
+            "two bytes, as scapy reads them"
+        );
         let r = read(&[1, b'a'], 0);
         assert!(r.error.unwrap().1.contains("past the end"));
         // 5 labels of 63 bytes: over 255.

@@ -568,3 +568,23 @@ fn records_read_back_from_ndjson_byte_exact() {
     assert_eq!(json(txt)["rdata_wire"], "05616263");
     json_round_trip(&DNS, &msg);
 }
+
+#[test]
+fn a_record_cut_in_a_name_or_list_keeps_what_there_is_as_scapy_does() {
+    // MX cut inside its exchange's second label: scapy's exchange is b'mx.e.'.
+    let msg = hex("00008100000000010000000000000f000100000000000c000a026d780765");
+    let p = dissect_as_new(&DNS, &msg);
+    let mx = list(&p.layers[0], "an")[0];
+    assert_eq!(mx.name(), "DNSRRMX");
+    assert_eq!(text(mx.get("exchange")), "mx.e.");
+    assert_eq!(serialize(&p.layers), msg);
+    // HTTPS cut after its priority: the name is the root, the parameters none (scapy's `[]`).
+    let msg = hex("0000810000000001000000000000410001000000000010000102");
+    let p = dissect_as_new(&DNS, &msg);
+    let https = list(&p.layers[0], "an")[0];
+    assert_eq!(https.name(), "DNSRRHTTPS");
+    assert_eq!(text(https.get("target_name")), ".");
+    assert_eq!(https.get("svc_params"), Some(&Value::Options(vec![])));
+    assert_eq!(serialize(&p.layers), msg);
+    json_round_trip(&DNS, &msg);
+}
