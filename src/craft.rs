@@ -4,6 +4,7 @@
 
 use crate::build::{FitError, Template, build_into, max_of, new_layer, parse_mac};
 use crate::expr::{self, Diagnostic, LayerExpr, Span, ValueExpr};
+use crate::layers::field::Chain;
 use crate::layers::{Field, FlagNames, Kind, Layer, LenByte, OptionSet, TcpOption, Value, tcp};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -293,7 +294,7 @@ pub fn values_for(
             .map(|n| vec![Value::Name(Box::new(n))])
             .map_err(|e| Diagnostic::new(span.clone(), e)),
         // Records: one, or a list of them, each a layer of a class the list takes.
-        (ValueExpr::Layer(_), Kind::List(spec)) => {
+        (ValueExpr::Layer(_) | ValueExpr::Stack(_), Kind::List(spec)) => {
             let one = [(v.clone(), span.clone())];
             records_of(&one, spec, &what)
         }
@@ -385,14 +386,20 @@ fn records_of(
                 ),
             )
         };
-        let ValueExpr::Layer(le) = item else {
-            return Err(wrong());
+        // A stack is a record and its payload, one after the other in the list (a list whose
+        // elements keep their payload: `Chain`).
+        let stack = match item {
+            ValueExpr::Layer(le) => std::slice::from_ref(le.as_ref()),
+            ValueExpr::Stack(layers) if spec.chain != Chain::None => layers.as_slice(),
+            _ => return Err(wrong()),
         };
-        let mut combos = layer_combos(le)?;
-        if combos.len() != 1 || !(spec.accepts)(combos[0].proto.name) {
-            return Err(wrong());
+        for le in stack {
+            let mut combos = layer_combos(le)?;
+            if combos.len() != 1 || !(spec.accepts)(combos[0].proto.name) {
+                return Err(wrong());
+            }
+            records.push(combos.remove(0));
         }
-        records.push(combos.remove(0));
     }
     Ok(vec![Value::Options(records)])
 }

@@ -289,10 +289,18 @@ fn read_layer_into(
         // Names and record lists find their own length as they are read.
         match f.kind {
             Kind::Name => {
-                let msg = &data[base..end];
+                // With a length rule (scapy's DNSStrField with `length_from`) the name is read
+                // within that length, and ends where it does when it has no end of its own.
+                let want = f.len.map(|len| len(&values).unwrap_or(0));
+                let whole = want.is_some_and(|w| w <= left);
+                let stop = want.map_or(end, |w| (start + at).saturating_add(w).min(end));
+                let msg = &data[base..stop.max(base)];
                 let r = crate::layers::dnsname::read(msg, (start + at).saturating_sub(base));
                 let used = (base + r.end).saturating_sub(start + at).min(left);
-                if let Some((pos, why)) = r.error {
+                if let Some((pos, why)) = r
+                    .error
+                    .filter(|(_, why)| !(whole && why.starts_with("truncated")))
+                {
                     let cut = why.starts_with("truncated");
                     complete &= !cut;
                     if !proto.quoted || !cut {
@@ -438,6 +446,7 @@ fn read_fixed(f: &Field, buf: &[u8], bit: usize) -> Value {
         Kind::Ip4 => Value::Ip4(buf[b..b + 4].try_into().expect("4 bytes")),
         Kind::Ip6 => Value::Ip6(buf[b..b + 16].try_into().expect("16 bytes")),
         Kind::Fixed { len, .. } => Value::Bytes(buf[b..b + len as usize].to_vec()),
+        Kind::Coded(layers::coded::Coding::Uuid) => Value::Bytes(buf[b..b + 16].to_vec()),
         _ => Value::Absent,
     }
 }

@@ -18,6 +18,7 @@
 //!             | '(' ')' | '(' value ',' [ value ( ',' value )* [','] ] ')'   (tuple)
 //!             | '(' value ')'                                   (just the value)
 //!             | Name [ '(' args ')' ]                           (a layer used as a value)
+//!             | Name [ '(' args ')' ] ( '/' layer )+            (a packet and its payload)
 //! ```
 //!
 //! Integers are Python's (`80`, `0x50`, `0o120`, `0b1010000`, `1_000`); strings and bytes take
@@ -90,6 +91,9 @@ pub enum ValueExpr {
     Tuple(Vec<(ValueExpr, Span)>),
     /// A layer or option instance used as a value (`options=[IPOption_NOP()]`).
     Layer(Box<LayerExpr>),
+    /// Layers stacked with `/` used as a value, bottom first: a packet with its payload
+    /// (`message=DHCP6_Solicit()/DHCP6OptClientId()`).
+    Stack(Vec<LayerExpr>),
 }
 
 /// A problem in the input: where, what, and optionally how to fix it.
@@ -373,7 +377,17 @@ impl Parser<'_> {
                 None => {
                     let l = self.layer_rest(name, t.span, depth)?;
                     let span = l.span.clone();
-                    (ValueExpr::Layer(Box::new(l)), span)
+                    if !self.at(&Tok::Slash)? {
+                        return Ok((ValueExpr::Layer(Box::new(l)), span));
+                    }
+                    // `A()/B()`: a packet with its payload.
+                    let mut stack = vec![l];
+                    while self.at(&Tok::Slash)? {
+                        self.next()?;
+                        stack.push(self.layer(depth, true)?);
+                    }
+                    let end = stack.last().map_or(span.end, |l| l.span.end);
+                    (ValueExpr::Stack(stack), span.start..end)
                 }
             },
             Tok::LBracket => {
@@ -545,6 +559,15 @@ impl fmt::Display for ValueExpr {
                 f.write_str(")")
             }
             ValueExpr::Layer(l) => write!(f, "{l}"),
+            ValueExpr::Stack(layers) => {
+                for (i, l) in layers.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str("/")?;
+                    }
+                    write!(f, "{l}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -5,8 +5,8 @@
 use crate::craft::values_for;
 use crate::expr::{ValueExpr, value_proto_by_name};
 use crate::layers::coded::{self, Coding};
-use crate::layers::field::Name;
 use crate::layers::field::unhex;
+use crate::layers::field::{Chain, Name};
 use crate::layers::{Field, Kind, Layer, Value};
 use crate::output::json::WIRE_SUFFIX;
 use serde::Deserialize;
@@ -197,6 +197,22 @@ pub fn layer_of(
     Ok(layer)
 }
 
+/// A packet held in a field and its payload (`"payload"`, nested as scapy renders it), as
+/// the layers of the list, one after the other.
+fn chain_of(obj: &Map<String, Json>, out: &mut Vec<Layer>) -> Result<(), String> {
+    let mut obj = obj;
+    loop {
+        let Some(payload) = obj.get("payload") else {
+            out.push(layer_of(obj, None)?);
+            return Ok(());
+        };
+        let mut fields = obj.clone();
+        fields.remove("payload");
+        out.push(layer_of(&fields, None)?);
+        obj = payload.as_object().ok_or("a payload is a layer object")?;
+    }
+}
+
 fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, String> {
     if let (Kind::Name, Json::String(s)) = (f.kind, json) {
         // A text that is no name (what dissection made of damage) is taken with its exact
@@ -211,14 +227,27 @@ fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, Stri
         return Ok(Value::Bytes(crate::layers::tlv::from_json(t, json)?));
     }
     if let (Kind::Options(_) | Kind::List(_), Json::Array(items)) = (f.kind, json) {
+        let chained = matches!(f.kind, Kind::List(s) if s.chain != Chain::None);
         let mut opts = Vec::with_capacity(items.len());
         for (i, o) in items.iter().enumerate() {
             let obj = o
                 .as_object()
                 .ok_or_else(|| format!("option {i} is not an object"))?;
-            opts.push(layer_of(obj, None).map_err(|e| format!("option {i}: {e}"))?);
+            if chained {
+                chain_of(obj, &mut opts).map_err(|e| format!("option {i}: {e}"))?;
+            } else {
+                opts.push(layer_of(obj, None).map_err(|e| format!("option {i}: {e}"))?);
+            }
         }
         return Ok(Value::Options(opts));
+    }
+    // One packet held in a field, with its payload.
+    if let (Kind::List(s), Json::Object(obj)) = (f.kind, json)
+        && s.chain == Chain::One
+    {
+        let mut chain = Vec::new();
+        chain_of(obj, &mut chain)?;
+        return Ok(Value::Options(chain));
     }
     if let Kind::Coded(c) = f.kind {
         return coded_of(layer, f, c, json);
@@ -241,7 +270,7 @@ fn coded_of(layer: &Layer, f: &'static Field, c: Coding, json: &Json) -> Result<
     let expr = match (c, json) {
         (Coding::Text, Json::String(s)) if s.is_empty() => return Ok(Value::Bytes(Vec::new())),
         (Coding::Text, Json::String(s)) => ValueExpr::Bytes(coded::unescape(s)),
-        (Coding::Prefix(_), Json::String(s)) => ValueExpr::Str(s.clone()),
+        (Coding::Prefix(_) | Coding::Uuid, Json::String(s)) => ValueExpr::Str(s.clone()),
         (_, Json::String(s)) => ValueExpr::Bytes(unhex(s)?),
         (_, Json::Array(items)) => ValueExpr::List(
             items

@@ -4,6 +4,7 @@
 use crate::cli::LsArgs;
 use anyhow::{Result, anyhow};
 use pkt::expr::{option_protos, value_proto_by_name};
+use pkt::layers::field::Chain;
 use pkt::layers::{Def, Field, FlagNames, Kind, OptionSet, all};
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -94,6 +95,7 @@ fn kind_text(f: &Field) -> String {
         Kind::Options(OptionSet::Ip6) => "IPv6 options".into(),
         Kind::Ip6List => "IPv6 addresses".into(),
         Kind::Name => "DNS name".into(),
+        Kind::List(spec) if spec.chain == Chain::One => format!("packet ({})", spec.what),
         Kind::List(spec) => format!("list of {}", spec.what),
         Kind::Coded(c) => pkt::layers::coded::words(c).into(),
     }
@@ -117,6 +119,9 @@ fn default_text(f: &Field) -> String {
             b.iter().map(|c| format!("\\x{c:02x}")).collect::<String>()
         ),
         Def::Element => match f.kind {
+            Kind::List(spec) if spec.chain == Chain::One => {
+                format!("{}()", (spec.element)(&[]).name)
+            }
             Kind::List(spec) => format!("[{}()]", (spec.element)(&[]).name),
             _ => "[]".into(),
         },

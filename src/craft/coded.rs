@@ -19,8 +19,10 @@ pub(super) fn value(
     let bad = |s: &Span| Diagnostic::new(s.clone(), format!("{what} expects {}", coded::words(c)));
     let item = |x: &ValueExpr, s: &Span| -> Result<Item, Diagnostic> {
         Ok(match (c, x) {
-            (Coding::Text, ValueExpr::Str(t)) => Item::Text(t.as_bytes().to_vec()),
-            (Coding::Text, ValueExpr::Bytes(b)) => Item::Text(b.clone()),
+            (Coding::Text | Coding::Domains | Coding::Uuid, ValueExpr::Str(t)) => {
+                Item::Text(t.as_bytes().to_vec())
+            }
+            (Coding::Text | Coding::Domains, ValueExpr::Bytes(b)) => Item::Text(b.clone()),
             (Coding::Ints(_) | Coding::TypeBitmap(_), ValueExpr::Int(n)) => {
                 Item::Int(u64::try_from(*n).map_err(|_| bad(s))?)
             }
@@ -38,13 +40,19 @@ pub(super) fn value(
     };
     let items = match v {
         // Bytes are the field's own bytes, except for text, where they are one string.
+        ValueExpr::Bytes(b) if matches!(c, Coding::Uuid) && b.len() != 16 => {
+            return Err(Diagnostic::new(
+                span.clone(),
+                format!("{what}: a UUID is 16 bytes"),
+            ));
+        }
         ValueExpr::Bytes(b) if !matches!(c, Coding::Text) => {
             return Ok(vec![Value::Bytes(b.clone())]);
         }
         ValueExpr::Str(b) if matches!(c, Coding::TypeBitmap(_)) => {
             return Ok(vec![Value::Bytes(b.as_bytes().to_vec())]);
         }
-        ValueExpr::List(xs) if !matches!(c, Coding::Prefix(_)) => xs
+        ValueExpr::List(xs) if !matches!(c, Coding::Prefix(_) | Coding::Uuid) => xs
             .iter()
             .map(|(x, s)| item(x, s))
             .collect::<Result<Vec<_>, _>>()?,

@@ -3,6 +3,7 @@
 //! machinery as a layer.
 
 use super::*;
+use crate::layers::field::Chain;
 
 /// TCP options as scapy reads them: the list ends after EOL; a length below 2 counts as 2; an
 /// option cut short by the end of the header keeps the bytes that are there.
@@ -39,6 +40,17 @@ pub(super) fn read_tcp_options(mut b: &[u8], complete: bool) -> Vec<TcpOption> {
     out
 }
 
+/// How deep lists may nest, counting each element that is the payload of the one before it
+/// (scapy's packets in a field keep a payload: a relayed DHCPv6 message is a chain of options):
+/// past it, the rest of a list is left as `Raw`. It bounds the stack dissection takes and keeps
+/// the NDJSON nesting well under what a JSON reader takes back (serde's 128).
+pub(super) const MAX_NESTING: usize = 96;
+
+thread_local! {
+    /// The nesting of the list being read, in the units of [`MAX_NESTING`].
+    static NESTING: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 /// A list of records from `data[at..at + len]`, each read with its own table (names relative to
 /// the message at `base`), within the bytes its header gives it when the list says how
 /// ([`layers::field::ListSpec::size`]; what its fields leave of them is kept as a `Raw`
@@ -46,9 +58,30 @@ pub(super) fn read_tcp_options(mut b: &[u8], complete: bool) -> Vec<TcpOption> {
 /// the bytes they took, and whether the layer can go on after the list (what follows is read
 /// from the bytes left, none when the list ran out of them). As scapy does, a record that
 /// lacks a field (its bytes ended first) is kept as a `Raw` element of the rest of the list's
-/// bytes; one cut in its last field keeps what there is of it.
+/// bytes; one cut in its last field keeps what there is of it. In a list whose elements keep
+/// their payload ([`Chain`]), what follows an element that takes the rest is chosen by that
+/// element's `next`.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn read_list(
+    spec: &'static layers::field::ListSpec,
+    proto: &'static Proto,
+    f: &'static Field,
+    values: &[Value],
+    data: &[u8],
+    base: usize,
+    at: usize,
+    len: usize,
+    errors: &mut Vec<Issue>,
+) -> (Vec<Layer>, usize, bool) {
+    let outer = NESTING.get();
+    NESTING.set(outer + 1);
+    let r = read_list_at(spec, proto, f, values, data, base, at, len, errors);
+    NESTING.set(outer);
+    r
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_list_at(
     spec: &'static layers::field::ListSpec,
     proto: &'static Proto,
     f: &'static Field,
@@ -69,14 +102,42 @@ pub(super) fn read_list(
             .unwrap_or(0) as usize
     });
     let end = at + len;
-    let mut items = Vec::new();
+    let mut items: Vec<Layer> = Vec::new();
     let mut records = 0;
     let mut pos = at;
+    let depth = NESTING.get();
     while count.is_none_or(|c| records < c) && pos < end {
-        let element = (spec.element)(&data[pos..end]);
+        let rest = &data[pos..end];
+        // The payload of the element before, or the list's next element.
+        let element = match items.last() {
+            Some(last) if spec.chain.takes_rest(last) => {
+                (last.proto.next)(last, rest).unwrap_or(&layers::raw::RAW)
+            }
+            Some(_) if spec.chain == Chain::One => &layers::raw::PADDING,
+            _ => (spec.element)(rest),
+        };
+        let chained = items.last().is_some_and(|l| spec.chain.takes_rest(l));
+        // A payload is one deeper than the element it follows; a sibling is at the list's depth.
+        let nesting = if chained { NESTING.get() + 1 } else { depth };
+        if nesting > MAX_NESTING {
+            errors.push(Issue {
+                layer: element.name,
+                offset: pos,
+                field: None,
+                error: format!(
+                    "nested more than {MAX_NESTING} deep: the last {} bytes are left as Raw",
+                    end - pos
+                ),
+                expected: None,
+            });
+            items.push(raw_element(data, pos, end));
+            pos = end;
+            break;
+        }
+        NESTING.set(nesting);
         let bound = spec
             .size
-            .and_then(|size| size(&data[pos..end]))
+            .and_then(|size| size(rest))
             .map_or(end, |n| end.min(pos.saturating_add(n)));
         let (mut item, complete) = read_layer_into(
             Vec::with_capacity(element.fields.len()),
@@ -104,6 +165,7 @@ pub(super) fn read_list(
                 });
             }
             items.push(raw_element(data, pos, end));
+            NESTING.set(depth);
             return (items, end - at, true);
         }
         items.push(item);
@@ -117,6 +179,7 @@ pub(super) fn read_list(
             continue;
         }
         if !complete || used == 0 {
+            NESTING.set(depth);
             return (items, pos - at, pos == end && used > 0);
         }
         if spec.size.is_some() && pos < bound {
@@ -125,6 +188,7 @@ pub(super) fn read_list(
             pos = bound;
         }
     }
+    NESTING.set(depth);
     if let Some(c) = count
         && records < c
     {

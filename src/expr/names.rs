@@ -67,6 +67,9 @@ fn check_layer(
 fn check_value(v: &ValueExpr) -> Result<(), Diagnostic> {
     match v {
         ValueExpr::Layer(l) => check_layer(l, false, None).map(|_| ()),
+        ValueExpr::Stack(layers) => layers
+            .iter()
+            .try_for_each(|l| check_layer(l, false, None).map(|_| ())),
         ValueExpr::List(items) | ValueExpr::Tuple(items) => {
             items.iter().try_for_each(|(v, _)| check_value(v))
         }

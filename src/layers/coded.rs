@@ -23,6 +23,13 @@ pub enum Coding {
     /// An address prefix cut to the bytes its prefix length needs (RFC 7871 client subnet):
     /// shown as the whole address (4 or 16 bytes), zeros after the prefix.
     Prefix(u8),
+    /// Domain names, each labels and a zero byte, uncompressed (RFC 1035 §3.1; scapy's
+    /// `DomainNameListField`: DHCPv6's domain search list), read as scapy reads them: a name
+    /// ends at a zero byte or where the bytes do.
+    Domains,
+    /// A UUID, 16 bytes (a field of fixed size) shown as `12345678-1234-5678-9abc-def012345678`
+    /// (scapy's `UUIDField`).
+    Uuid,
 }
 
 /// One element of a coded field.
@@ -59,6 +66,11 @@ pub fn items(c: Coding, b: &[u8]) -> Option<Vec<Item>> {
             .map(|x| Item::Ip6(x.try_into().expect("16 bytes")))
             .collect(),
         Coding::TypeBitmap(_) => bitmap_types(b)?.into_iter().map(Item::Int).collect(),
+        Coding::Domains => domains(b),
+        Coding::Uuid => {
+            let u: &[u8; 16] = b.try_into().ok()?;
+            vec![Item::Text(uuid_text(u).into_bytes())]
+        }
         Coding::Prefix(n) => {
             let n = n as usize;
             if b.len() > n {
@@ -128,6 +140,23 @@ pub fn encode(c: Coding, items: &[Item], len: Option<usize>) -> Result<Vec<u8>, 
             }
             out = bitmap(&types);
         }
+        Coding::Domains => {
+            for i in items {
+                let Item::Text(t) = i else {
+                    return Err("domain names are text".into());
+                };
+                domain(t, &mut out)?;
+            }
+        }
+        Coding::Uuid => match items {
+            [Item::Text(t)] => out.extend_from_slice(
+                &std::str::from_utf8(t)
+                    .ok()
+                    .and_then(parse_uuid)
+                    .ok_or("a UUID like \"12345678-1234-5678-9abc-def012345678\"")?,
+            ),
+            _ => return Err("one UUID".into()),
+        },
         Coding::Prefix(n) => {
             let a: &[u8] = match (n, items) {
                 (4, [Item::Ip4(a)]) => a,
@@ -147,9 +176,94 @@ pub fn exact(c: Coding, b: &[u8], len: Option<usize>) -> bool {
     match (c, items(c, b)) {
         (_, None) => true, // shown as the bytes themselves
         (Coding::Prefix(_), Some(_)) => len.is_none_or(|n| n == b.len()),
-        (Coding::Text, Some(i)) => encode(c, &i, None).is_ok_and(|e| e == b),
+        (Coding::Text | Coding::Domains, Some(i)) => encode(c, &i, None).is_ok_and(|e| e == b),
         _ => true,
     }
+}
+
+/// Domain names as scapy's `DomainNameListField` reads them: the bytes decoded as UTF-8 first
+/// (a byte that is not UTF-8 as the four characters `\xHH`, Python's `backslashreplace`), then
+/// labels of characters up to a zero (or the end), each name its labels joined with dots and a
+/// final dot (`example.com.`; `.` for a zero alone).
+fn domains(b: &[u8]) -> Vec<Item> {
+    let mut text = String::with_capacity(b.len());
+    for chunk in b.utf8_chunks() {
+        text.push_str(chunk.valid());
+        for x in chunk.invalid() {
+            text.push_str(&format!("\\x{x:02x}"));
+        }
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut x = &chars[..];
+    let mut out = Vec::new();
+    while !x.is_empty() {
+        let mut name = String::new();
+        let mut first = true;
+        while let Some((&n, tail)) = x.split_first()
+            && n != '\0'
+        {
+            let n = (n as usize).min(tail.len());
+            if !first {
+                name.push('.');
+            }
+            first = false;
+            name.extend(&tail[..n]);
+            x = &tail[n..];
+        }
+        name.push('.');
+        out.push(Item::Text(name.into_bytes()));
+        if x.first() == Some(&'\0') {
+            x = &x[1..];
+        }
+    }
+    out
+}
+
+/// One domain name as scapy's `DomainNameListField` writes it: each dot-separated part as a
+/// label (its length in characters, as scapy counts it), a zero byte after the last unless that
+/// part was empty (`example.com.` and `example.com` both end in one zero; `.` is two).
+fn domain(name: &[u8], out: &mut Vec<u8>) -> Result<(), String> {
+    let name = String::from_utf8_lossy(name);
+    let start = out.len();
+    for label in name.split('.') {
+        let n = label.chars().count();
+        if n > 255 {
+            return Err("a label of more than 255 characters".into());
+        }
+        out.push(n as u8);
+        out.extend_from_slice(label.as_bytes());
+    }
+    if out.len() == start || out.last() != Some(&0) {
+        out.push(0);
+    }
+    Ok(())
+}
+
+/// A UUID's text: `12345678-1234-5678-9abc-def012345678`.
+pub fn uuid_text(u: &[u8; 16]) -> String {
+    let mut s = String::with_capacity(36);
+    for (i, b) in u.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        super::field::push_hex_byte(*b, &mut s);
+    }
+    s
+}
+
+/// A UUID from its text, as Python's `uuid.UUID` takes it: 32 hex digits, dashes anywhere,
+/// in braces or after `urn:uuid:`.
+pub fn parse_uuid(t: &str) -> Option<[u8; 16]> {
+    let t = t.strip_prefix("urn:uuid:").unwrap_or(t);
+    let t = t
+        .strip_prefix('{')
+        .and_then(|x| x.strip_suffix('}'))
+        .unwrap_or(t);
+    let digits: String = t.chars().filter(|&c| c != '-').collect();
+    if digits.len() != 32 {
+        return None;
+    }
+    super::field::unhex(&digits).ok()?.try_into().ok()
 }
 
 /// The record types of a type bit map, or `None` when it is malformed (a window's length is 0,
@@ -248,7 +362,7 @@ pub fn from_text(c: Coding, t: &str) -> Option<Vec<u8>> {
         Coding::Prefix(_) | Coding::Ip6s => {
             Item::Ip6(t.parse::<std::net::Ipv6Addr>().ok()?.octets())
         }
-        Coding::Text => Item::Text(t.as_bytes().to_vec()),
+        Coding::Text | Coding::Domains | Coding::Uuid => Item::Text(t.as_bytes().to_vec()),
         _ => return None,
     };
     encode(c, &[item], None).ok()
@@ -264,6 +378,8 @@ pub fn words(c: Coding) -> &'static str {
         Coding::TypeBitmap(_) => "a list of record types (names or numbers), or bytes",
         Coding::Prefix(4) => "an IPv4 address string",
         Coding::Prefix(_) => "an IPv6 address string",
+        Coding::Domains => "a list of domain names",
+        Coding::Uuid => "a UUID string like \"12345678-1234-5678-9abc-def012345678\"",
     }
 }
 
@@ -346,6 +462,53 @@ mod tests {
             items(Coding::Ip4s, &v4).unwrap(),
             [Item::Ip4([192, 0, 2, 1])]
         );
+    }
+
+    #[test]
+    fn domain_names_as_scapys_domain_name_list_field() {
+        let t = |s: &str| Item::Text(s.as_bytes().to_vec());
+        // scapy: DHCP6OptDNSDomains(dnsdomains=["example.com.", "b", "."]).dnsdomains bytes.
+        let b = encode(Coding::Domains, &[t("example.com."), t("b"), t(".")], None).unwrap();
+        assert_eq!(b, hex("076578616d706c6503636f6d000162000000"));
+        assert_eq!(
+            items(Coding::Domains, &b).unwrap(),
+            [t("example.com."), t("b."), t("."), t(".")],
+            "'.' is written as two zero bytes, read as two names"
+        );
+        // A name cut short (no final zero, a label past the end) is what there is of it.
+        assert_eq!(
+            items(Coding::Domains, &hex("0261620262")).unwrap(),
+            [t("ab.b.")]
+        );
+        assert!(!exact(Coding::Domains, &hex("0261620262"), None));
+        assert!(exact(Coding::Domains, &hex("0162000163 00"), None));
+        assert!(encode(Coding::Domains, &[t(&"x".repeat(256))], None).is_err());
+        // Bytes that are not UTF-8, and control characters, as scapy reads them.
+        assert_eq!(
+            items(Coding::Domains, &hex("02c0410161")).unwrap(),
+            [t("\\x.0A\x01a.")]
+        );
+    }
+
+    #[test]
+    fn uuids_as_text() {
+        let b = hex("123456781234567890abcdef01234567");
+        let items = items(Coding::Uuid, &b).unwrap();
+        assert_eq!(
+            items,
+            [Item::Text(b"12345678-1234-5678-90ab-cdef01234567".to_vec())]
+        );
+        assert_eq!(encode(Coding::Uuid, &items, None).unwrap(), b);
+        for t in [
+            "{12345678-1234-5678-90AB-CDEF01234567}",
+            "urn:uuid:12345678123456789 0abcdef01234567"
+                .replace(' ', "")
+                .as_str(),
+        ] {
+            assert_eq!(parse_uuid(t).map(|u| u.to_vec()), Some(b.clone()), "{t}");
+        }
+        assert_eq!(parse_uuid("1234"), None);
+        assert_eq!(super::items(Coding::Uuid, &b[..15]), None, "not 16 bytes");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! records), [`dnssec`], [`svcb`], [`edns`] (the OPT record and its options), [`types`] (the
 //! enumerations).
 
-use super::field::{Auto, Def, Field, Kind, ListSpec};
+use super::field::{Auto, Chain, Def, Field, Kind, ListSpec};
 use super::{Layer, Proto, Value, tcp};
 use std::fmt::Write as _;
 
@@ -88,6 +88,7 @@ pub(crate) static QUESTIONS: ListSpec = ListSpec {
     count: Some("qdcount"),
     accepts: |n| n == "DNSQR",
     size: None,
+    chain: Chain::None,
 };
 pub(crate) static ANSWERS: ListSpec = records_counted_by("ancount");
 pub(crate) static AUTHORITY: ListSpec = records_counted_by("nscount");
@@ -100,6 +101,7 @@ const fn records_counted_by(count: &'static str) -> ListSpec {
         count: Some(count),
         accepts: |n| n.starts_with("DNSRR"),
         size: Some(record_size),
+        chain: Chain::None,
     }
 }
 

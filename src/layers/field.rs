@@ -56,6 +56,31 @@ pub struct ListSpec {
     /// The bytes an element takes, from its first bytes, when its header says (a DNS record:
     /// its name, ten bytes and `rdlen`): it is read within them. `None`: as far as its fields go.
     pub size: Option<SizeFn>,
+    /// Whether an element has the bytes after it as its payload (scapy's packets in a field
+    /// keep a payload).
+    pub chain: Chain,
+}
+
+/// How the elements of a [`Kind::List`] stand to each other.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Chain {
+    /// Records one after the other (DNS's): none has a payload.
+    None,
+    /// scapy's `PacketListField` of packets that keep their payload (DHCPv6's IA options): an
+    /// element that takes the rest (its `payload_len` is not `Some(0)`) has the elements after
+    /// it as its payload, chosen by its `next` (`Raw` when that is `None`); after one that leaves
+    /// the rest (an IA address: scapy's `Padding`), the list's `element` picks the next.
+    Payload,
+    /// scapy's `PacketLenField`: one packet with its payload chain (by each layer's `next`;
+    /// `Padding` after a layer that leaves the rest); rendered as one object, not a list.
+    One,
+}
+
+impl Chain {
+    /// Whether element `l` has the elements after it as its payload.
+    pub fn takes_rest(self, l: &Layer) -> bool {
+        self != Chain::None && (l.proto.payload_len)(l) != Some(0)
+    }
 }
 
 /// The bytes a list element takes, read from its first bytes.
@@ -232,6 +257,7 @@ impl Field {
             Kind::Ip4 => Some(32),
             Kind::Ip6 => Some(128),
             Kind::Fixed { len, .. } => Some(len as usize * 8),
+            Kind::Coded(super::coded::Coding::Uuid) => Some(128),
             _ => None,
         }
     }

@@ -5,6 +5,7 @@
 use super::FrameMeta;
 use crate::dissect::Packet;
 use crate::layers::coded::{self, Coding, Item};
+use crate::layers::field::Chain;
 use crate::layers::field::{
     flag_string, flags_invertible, fmt_hex, fmt_ip4, fmt_ip6, fmt_mac, push_int,
 };
@@ -62,10 +63,60 @@ pub fn write_record(meta: &FrameMeta, pkt: &Packet, out: &mut String) {
 
 /// A layer as a flat object: `{"layer":"IP","version":4,…}`; absent fields are left out.
 pub fn write_layer(l: &Layer, out: &mut String) {
+    write_fields(l, out);
+    out.push('}');
+}
+
+/// Layers that are each the payload of the one before, as scapy renders a packet held in a
+/// field: `{"layer":"A",…,"payload":{"layer":"B",…}}`.
+fn write_chain(chain: &[Layer], out: &mut String) {
+    if chain.is_empty() {
+        return out.push_str("null");
+    }
+    for l in chain {
+        write_fields(l, out);
+        out.push_str(",\"payload\":");
+    }
+    // The last layer's `,"payload":` was one too many.
+    out.truncate(out.len() - ",\"payload\":".len());
+    out.extend(std::iter::repeat_n('}', chain.len()));
+}
+
+/// A list whose elements keep their payload: each element with the ones it takes as its
+/// payload ([`Chain::takes_rest`]); one packet (`Chain::One`) as an object.
+fn write_chained(chain: Chain, items: &[Layer], out: &mut String) {
+    if chain == Chain::One {
+        return write_chain(items, out);
+    }
+    out.push('[');
+    let mut i = 0;
+    while i < items.len() {
+        let mut j = i + 1;
+        while j < items.len() && chain.takes_rest(&items[j - 1]) {
+            j += 1;
+        }
+        if i > 0 {
+            out.push(',');
+        }
+        write_chain(&items[i..j], out);
+        i = j;
+    }
+    out.push(']');
+}
+
+/// The layer's name and fields, without the closing brace.
+fn write_fields(l: &Layer, out: &mut String) {
     out.push_str("{\"layer\":\"");
     out.push_str(l.proto.name);
     out.push('"');
     for (f, v) in l.present() {
+        // One packet held in a field, of no bytes: not on the wire (scapy's `None`).
+        if let (Kind::List(spec), Value::Options(items)) = (f.kind, v)
+            && spec.chain == Chain::One
+            && items.is_empty()
+        {
+            continue;
+        }
         out.push_str(",\"");
         out.push_str(f.name);
         out.push_str("\":");
@@ -90,7 +141,6 @@ pub fn write_layer(l: &Layer, out: &mut String) {
             quoted(out, |o| fmt_hex(w, o));
         }
     }
-    out.push('}');
 }
 
 /// The key of a name's exact bytes beside the name (`rrname_wire`).
@@ -121,6 +171,9 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
                 write_tcp_option(o, out);
             }
             out.push(']');
+        }
+        (Value::Options(opts), Kind::List(spec)) if spec.chain != Chain::None => {
+            write_chained(spec.chain, opts, out)
         }
         (Value::Options(opts), _) => {
             out.push('[');
@@ -156,7 +209,7 @@ fn write_coded(c: Coding, b: &[u8], out: &mut String) {
         (Coding::Text, Some(i)) if i.is_empty() => return out.push_str("\"\""),
         (_, Some(i)) => i,
     };
-    let one = matches!(c, Coding::Prefix(_));
+    let one = matches!(c, Coding::Prefix(_) | Coding::Uuid);
     if !one {
         out.push('[');
     }
@@ -165,6 +218,10 @@ fn write_coded(c: Coding, b: &[u8], out: &mut String) {
             out.push(',');
         }
         match i {
+            // Domain names as scapy has them: text.
+            Item::Text(t) if matches!(c, Coding::Domains) => {
+                write_str(&String::from_utf8_lossy(t), out)
+            }
             Item::Text(t) => {
                 let mut s = String::with_capacity(t.len());
                 coded::escape(t, &mut s);

@@ -71,7 +71,7 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
             }
         }
         (Value::Bytes(b), Kind::Coded(c)) if let Some(items) = coded::items(c, b) => {
-            let one = matches!(c, Coding::Prefix(_));
+            let one = matches!(c, Coding::Prefix(_) | Coding::Uuid);
             out.push_str(if one { "" } else { "[" });
             for (k, i) in items.iter().enumerate() {
                 out.push_str(if k > 0 { ", " } else { "" });

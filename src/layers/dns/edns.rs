@@ -4,7 +4,7 @@
 
 use super::{CLASSES, EDNS0_CODES, EXTENDED_ERRORS, TYPES, name};
 use crate::layers::coded::Coding;
-use crate::layers::field::{Auto, Def, Field, Kind, ListSpec};
+use crate::layers::field::{Auto, Chain, Def, Field, Kind, ListSpec};
 use crate::layers::{Proto, Value, val};
 
 static EDNS0_OPTIONS: ListSpec = ListSpec {
@@ -13,6 +13,7 @@ static EDNS0_OPTIONS: ListSpec = ListSpec {
     count: None,
     accepts: |n| n.starts_with("EDNS0"),
     size: None,
+    chain: Chain::None,
 };
 
 /// The OPT record's option list: `rdlen` bytes.

@@ -4,7 +4,7 @@
 
 use super::{CLASSES, SVC_KEYS, TYPES, name};
 use crate::layers::coded::Coding;
-use crate::layers::field::{Auto, Def, Field, Kind, ListSpec};
+use crate::layers::field::{Auto, Chain, Def, Field, Kind, ListSpec};
 use crate::layers::{Proto, Value, val};
 
 /// `value`'s length: `len`.
@@ -52,6 +52,7 @@ static SVC_PARAMS: ListSpec = ListSpec {
     count: None,
     accepts: |n| n == "SvcParam",
     size: None,
+    chain: Chain::None,
 };
 
 const PARAMS: [Field; 3] = [
