@@ -304,6 +304,40 @@ fn option_layers_as_values() {
 }
 
 #[test]
+fn stacked_layers_as_values() {
+    // scapy's `message=DHCP6_Solicit()/DHCP6OptClientId()`: a packet with its payload.
+    let src = r#"DHCP6OptRelayMsg(message=DHCP6_Solicit(trid=1)/DHCP6OptClientId()/"x")"#;
+    let e = p(src);
+    let arg = &e.layers[0].args[0];
+    let ValueExpr::Stack(layers) = &arg.value else {
+        panic!("{:?}", arg.value)
+    };
+    let names: Vec<&str> = layers.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["DHCP6_Solicit", "DHCP6OptClientId", "Raw"]);
+    assert_eq!(
+        arg.value_span,
+        at(src, r#"DHCP6_Solicit(trid=1)/DHCP6OptClientId()/"x""#)
+    );
+    assert_eq!(
+        arg.value.to_string(),
+        r#"DHCP6_Solicit(trid=1)/DHCP6OptClientId()/"x""#
+    );
+    check_names(&e).unwrap();
+    // A stack's layers are checked too.
+    let d = name_err("DHCP6OptRelayMsg(message=DHCP6_Solicit()/DHCP6OptNope())");
+    assert!(d.message.contains("DHCP6OptNope"), "{}", d.message);
+    // Inside a list, each element may be a stack.
+    let e = p(
+        "DHCP6OptIA_NA(ianaopts=[DHCP6OptStatusCode()/DHCP6OptIAAddress(), DHCP6OptIAAddress()])",
+    );
+    let ValueExpr::List(items) = &e.layers[0].args[0].value else {
+        panic!("list")
+    };
+    assert!(matches!(items[0].0, ValueExpr::Stack(ref l) if l.len() == 2));
+    assert!(matches!(items[1].0, ValueExpr::Layer(_)));
+}
+
+#[test]
 fn integers() {
     let v = |src: &str| match p(&format!("IP(id={src})")).layers[0].args[0].value {
         ValueExpr::Int(v) => v,

@@ -8,7 +8,9 @@
 //! The rows are grouped by lower layer once, at first use.
 
 use super::field::Def;
-use super::{Layer, Proto, arp, dhcp, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp};
+use super::{
+    Layer, Proto, arp, dhcp, dhcp6, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp,
+};
 use std::sync::OnceLock;
 
 /// What selects the upper layer.
@@ -25,6 +27,9 @@ pub enum When {
     /// Building only: dissection finds the upper layer another way (ICMPv6 by its type), but
     /// building sets `field = value`.
     Built(&'static str, u64),
+    /// Dissection only (scapy's `bind_bottom_up`): `lower.field == value` selects the upper
+    /// layer; building sets nothing (the upper layer's overloads may).
+    Read(&'static str, u64),
 }
 
 /// One row: `lower` + `when` ⇒ `upper`; `overload` are defaults `upper` gives fields of
@@ -46,6 +51,21 @@ const fn b(
     Binding {
         lower,
         when: When::Is(field, value),
+        upper,
+        overload: &[],
+    }
+}
+
+/// `lower.field == value` ⇒ `upper`, when dissecting only (scapy's `bind_bottom_up`).
+const fn bottom_up(
+    lower: &'static Proto,
+    field: &'static str,
+    value: u64,
+    upper: &'static Proto,
+) -> Binding {
+    Binding {
+        lower,
+        when: When::Read(field, value),
         upper,
         overload: &[],
     }
@@ -78,7 +98,7 @@ impl Binding {
     #[inline]
     fn selects(&self, l: &Layer) -> bool {
         match self.when {
-            When::Is(f, v) => l.int(f) == Some(v),
+            When::Is(f, v) | When::Read(f, v) => l.int(f) == Some(v),
             When::Either(f, g, v) => l.int(f) == Some(v) || l.int(g) == Some(v),
             When::Bytes(f, b) => matches!(l.get(f), Some(super::Value::Bytes(v)) if v == b),
             When::Built(..) => false,
@@ -112,6 +132,13 @@ macro_rules! next_headers {
             b($lower, "nh", 41, &ipv6::IPV6),
             b($lower, "nh", 4, &ip::IP),
         ]
+    };
+}
+
+/// Build-only rows giving these DHCPv6 messages' ports to UDP.
+macro_rules! dhcp6_ports {
+    ($ports:expr; $($m:ident),* $(,)?) => {
+        [$(b(&udp::UDP, "dport", 547, &dhcp6::$m).built().overloads($ports)),*]
     };
 }
 
@@ -172,6 +199,17 @@ pub static TABLE: &[&[Binding]] = &[
         port(&udp::UDP, 5355, &dns::LLMNR_QUERY).overloads(LLMNR_PORTS),
         port(&udp::UDP, 5355, &dns::LLMNR_RESPONSE).overloads(LLMNR_PORTS),
     ],
+    // DHCPv6: scapy binds it by the destination port only, 547 (server) or 546 (client); the
+    // message class is chosen by its type (`dhcp6::DHCP6`'s dispatch). When building, each
+    // message gives UDP scapy's ports (its `overload_fields`).
+    &[
+        bottom_up(&udp::UDP, "dport", 547, &dhcp6::DHCP6).overloads(dhcp6::TO_SERVER),
+        bottom_up(&udp::UDP, "dport", 546, &dhcp6::DHCP6),
+    ],
+    &dhcp6_ports!(dhcp6::TO_SERVER; SOLICIT, REQUEST, CONFIRM, RENEW, REBIND, RELEASE, DECLINE,
+        INFO_REQUEST, ADDR_REG_INFORM, ADDR_REG_REPLY),
+    &dhcp6_ports!(dhcp6::TO_CLIENT; ADVERTISE, REPLY, RECONF),
+    &dhcp6_ports!(dhcp6::RELAYS; RELAY_FORWARD, RELAY_REPLY),
     &[Binding {
         lower: &dhcp::BOOTP,
         when: When::Bytes("options", dhcp::MAGIC),
@@ -265,7 +303,7 @@ pub fn field_for(lower: &'static Proto, upper: &'static Proto) -> Option<(&'stat
         .filter(|r| std::ptr::eq(r.upper, upper))
         .find_map(|r| match r.when {
             When::Is(f, v) | When::Built(f, v) => Some((f, v)),
-            When::Either(..) | When::Bytes(..) => None,
+            When::Either(..) | When::Bytes(..) | When::Read(..) => None,
         })
 }
 
