@@ -267,6 +267,99 @@ DNS_MORE_VECTORS = [
 ]
 EXPRESSIONS += DNS_MORE_VECTORS
 
+# DHCPv6: each message with scapy's ports, option lengths computed, options inside options,
+# a relayed message (a packet with its payload as a value), the DUIDs.
+I6C = 'IPv6(src="fe80::1",dst="ff02::1:2")'
+I6S = 'IPv6(src="fe80::2",dst="fe80::1")'
+LLT = 'DUID_LLT(timeval=0x1a2b3c4d,lladdr="02:00:00:00:00:01")'
+LL = 'DUID_LL(lladdr="02:00:00:00:00:02")'
+IAADDR = 'DHCP6OptIAAddress(addr="2001:db8::100",preflft=7200,validlft=10800)'
+DHCP6_VECTORS = [
+    E + '/' + I6C + '/UDP()/DHCP6_Solicit(trid=0x1a2b3c)/DHCP6OptClientId(duid=' + LLT + ')/DHCP6OptElapsedTime()/DHCP6OptIA_NA(iaid=1)/DHCP6OptOptReq()',
+    E + '/' + I6S + '/UDP()/DHCP6_Advertise(trid=0x1a2b3c)/DHCP6OptServerId(duid=' + LL + ')/DHCP6OptClientId(duid=' + LLT + ')/DHCP6OptIA_NA(iaid=1,T1=3600,T2=5400,ianaopts=[' + IAADDR + '])/DHCP6OptPref(prefval=255)/DHCP6OptDNSServers(dnsservers=["2001:db8::53","2001:db8::54"])/DHCP6OptDNSDomains(dnsdomains=["example.com.","example.org"])',
+    E + '/' + I6C + '/UDP()/DHCP6_Request(trid=0x1a2b3d)/DHCP6OptClientId(duid=' + LLT + ')/DHCP6OptServerId(duid=' + LL + ')/DHCP6OptElapsedTime(elapsedtime=100)/DHCP6OptIA_NA(iaid=1,ianaopts=[' + IAADDR + '])/DHCP6OptOptReq(reqopts=[23,24,56])/DHCP6OptReconfAccept()',
+    E + '/' + I6S + '/UDP()/DHCP6_Reply(trid=0x1a2b3d)/DHCP6OptServerId(duid=' + LL + ')/DHCP6OptClientId(duid=' + LLT + ')/DHCP6OptIA_NA(iaid=1,T1=3600,T2=5400,ianaopts=[' + IAADDR + ',DHCP6OptStatusCode(statuscode=0,statusmsg=b"All good")])/DHCP6OptRapidCommit()/DHCP6OptDNSServers(dnsservers=["2001:db8::53"])',
+    E + '/IPv6(src="2001:db8::1",dst="2001:db8::2")/UDP()/DHCP6_RelayForward(hopcount=1,linkaddr="2001:db8::1",peeraddr="fe80::1")/DHCP6OptRelayMsg(message=DHCP6_Solicit(trid=0x123456)/DHCP6OptClientId(duid=' + LL + ')/DHCP6OptIA_NA(iaid=9)/DHCP6OptOptReq())/DHCP6OptIfaceId(ifaceid=b"ge-0/0/1")/DHCP6OptRemoteID(enterprisenum=9,remoteid=b"r1")',
+    E + '/IPv6(src="2001:db8::2",dst="2001:db8::1")/UDP()/DHCP6_RelayReply(linkaddr="2001:db8::1",peeraddr="fe80::1")/DHCP6OptIfaceId(ifaceid=b"ge-0/0/1")/DHCP6OptRelayMsg(message=DHCP6_Advertise(trid=0x123456)/DHCP6OptServerId(duid=' + LL + ')/DHCP6OptIA_NA(iaid=9,ianaopts=[' + IAADDR + ']))',
+    I6 + ')/UDP()/DHCP6_RelayForward(hopcount=2)/DHCP6OptRelayMsg(message=DHCP6_RelayForward(hopcount=1)/DHCP6OptRelayMsg(message=DHCP6_InfoRequest(trid=5)/DHCP6OptOptReq()))',
+    # scapy's ports for every message class, and every message's defaults
+    I6 + ')/UDP()/DHCP6_Solicit()',
+    I6 + ')/UDP()/DHCP6_Advertise()',
+    I6 + ')/UDP()/DHCP6_Request()',
+    I6 + ')/UDP()/DHCP6_Confirm()',
+    I6 + ')/UDP()/DHCP6_Renew()',
+    I6 + ')/UDP()/DHCP6_Rebind()',
+    I6 + ')/UDP()/DHCP6_Reply()',
+    I6 + ')/UDP()/DHCP6_Release()',
+    I6 + ')/UDP()/DHCP6_Decline()',
+    I6 + ')/UDP()/DHCP6_Reconf()',
+    I6 + ')/UDP()/DHCP6_InfoRequest()',
+    I6 + ')/UDP()/DHCP6_RelayForward()',
+    I6 + ')/UDP()/DHCP6_RelayReply()',
+    I6 + ')/UDP()/DHCP6_AddrRegInform()',
+    I6 + ')/UDP()/DHCP6_AddrRegReply()',
+    I6 + ')/UDP()/DHCP6()',
+    I6 + ')/UDP(sport=40000)/DHCP6_Solicit(trid=7)',
+    I4 + ')/UDP()/DHCP6_InfoRequest(trid=7)/DHCP6OptOptReq(reqopts=[31])',
+    'DHCP6_Solicit(trid=[1,2])',
+    'DHCP6(msgtype="REQUEST",trid=0xffffff)',
+    # every option's defaults
+    'DHCP6OptUnknown()', 'DHCP6OptClientId()', 'DHCP6OptServerId()', 'DHCP6OptIA_NA()', 'DHCP6OptIA_TA()',
+    'DHCP6OptIAAddress()', 'DHCP6OptOptReq()', 'DHCP6OptPref()', 'DHCP6OptElapsedTime()',
+    'DHCP6OptRelayMsg(message=DHCP6_Confirm())',
+    'DHCP6OptAuth()', 'DHCP6OptServerUnicast()', 'DHCP6OptStatusCode()', 'DHCP6OptRapidCommit()',
+    'DHCP6OptUserClass()', 'DHCP6OptVendorClass()', 'DHCP6OptVendorSpecificInfo()', 'DHCP6OptIfaceId()',
+    'DHCP6OptReconfMsg()', 'DHCP6OptReconfAccept()', 'DHCP6OptSIPDomains()', 'DHCP6OptSIPServers()',
+    'DHCP6OptDNSServers()', 'DHCP6OptDNSDomains()', 'DHCP6OptIA_PD()', 'DHCP6OptIAPrefix()',
+    'DHCP6OptNISServers()', 'DHCP6OptNISPServers()', 'DHCP6OptNISDomain()', 'DHCP6OptNISPDomain()',
+    'DHCP6OptSNTPServers()', 'DHCP6OptInfoRefreshTime()', 'DHCP6OptBCMCSDomains()', 'DHCP6OptBCMCSServers()',
+    'DHCP6OptRemoteID()', 'DHCP6OptSubscriberID()', 'DHCP6OptClientFQDN()', 'DHCP6OptPanaAuthAgent()',
+    'DHCP6OptNewPOSIXTimeZone()', 'DHCP6OptNewTZDBTimeZone()', 'DHCP6OptRelayAgentERO()',
+    'DHCP6OptLQClientLink()', 'DHCP6OptNTPServer()', 'DHCP6OptBootFileUrl()', 'DHCP6OptClientArchType()',
+    'DHCP6OptClientNetworkInterId()', 'DHCP6OptERPDomain()', 'DHCP6OptRelaySuppliedOpt()', 'DHCP6OptVSS()',
+    'DHCP6OptClientLinkLayerAddr()', 'DHCP6OptCaptivePortal()', 'DHCP6OptMudUrl()', 'DHCP6OptAddrRegEnable()',
+    'DUID_LLT()', 'DUID_EN()', 'DUID_LL()', 'DUID_UUID()',
+    'USER_CLASS_DATA()', 'VENDOR_CLASS_DATA()', 'VENDOR_SPECIFIC_OPTION()',
+    'DHCP6NTPSubOptSrvAddr()', 'DHCP6NTPSubOptMCAddr()', 'DHCP6NTPSubOptSrvFQDN()',
+    # options with values
+    'DHCP6OptClientId(duid=DUID_EN(enterprisenum=9,id=b"\\x01\\x02\\x03\\x04"))',
+    'DHCP6OptServerId(duid=DUID_UUID(uuid="12345678-1234-5678-9abc-def012345678"))',
+    'DHCP6OptClientId(duid=DUID_LLT(hwtype=6,timeval=1)/Raw(load=b"\\x01\\x02"))',
+    'DHCP6OptIA_TA(iaid=4,iataopts=[' + IAADDR + '])',
+    'DHCP6OptIA_PD(iaid=5,T1=6,T2=7,iapdopt=[DHCP6OptIAPrefix(prefix="2001:db8:1::",plen=56,preflft=10,validlft=20,iaprefopts=[DHCP6OptStatusCode(statuscode="NoPrefixAvail")])])',
+    'DHCP6OptIA_NA(iaid=2,ianaopts=[DHCP6OptStatusCode(statusmsg=b"x")/' + IAADDR + ',DHCP6OptStatusCode(statuscode=2)])',
+    'DHCP6OptIAAddress(addr="2001:db8::9",preflft=0xffffffff,validlft="infinity",iaaddropts=[DHCP6OptStatusCode()])',
+    'DHCP6OptAuth(proto=3,alg=1,rdm=0,replay=b"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x01",authinfo=b"\\x01kkkkkkkkkkkkkkkk")',
+    'DHCP6OptServerUnicast(srvaddr="2001:db8::53")',
+    'DHCP6OptUserClass(userclassdata=[USER_CLASS_DATA(data=b"abc"),USER_CLASS_DATA(data=b"de")])',
+    'DHCP6OptVendorClass(enterprisenum=311,vcdata=[VENDOR_CLASS_DATA(data=b"MSFT 5.0")])',
+    'DHCP6OptVendorSpecificInfo(enterprisenum=4491,vso=[VENDOR_SPECIFIC_OPTION(optcode=1,optdata=b"xy"),VENDOR_SPECIFIC_OPTION(optcode=2)])',
+    'DHCP6OptReconfMsg(msgtype=5)',
+    'DHCP6OptSIPDomains(sipdomains=["sip.example.com."])',
+    'DHCP6OptSIPServers(sipservers=["2001:db8::5060","2001:db8::5061"])',
+    'DHCP6OptNISDomain(nisdomain="nis.example")',
+    'DHCP6OptSNTPServers(sntpservers=["2001:db8::123"])',
+    'DHCP6OptInfoRefreshTime(reftime=600)',
+    'DHCP6OptBCMCSDomains(bcmcsdomains=["b.example.","c.example."])',
+    'DHCP6OptSubscriberID(subscriberid=b"sub")',
+    'DHCP6OptClientFQDN(flags="S",fqdn="host.example.com.")',
+    'DHCP6OptClientFQDN(flags="SON",res=1,fqdn="h")',
+    'DHCP6OptRelayAgentERO(reqopts=[18,37])',
+    'DHCP6OptNTPServer(ntpserver=[DHCP6NTPSubOptSrvAddr(addr="2001:db8::123"),DHCP6NTPSubOptMCAddr(addr="ff05::101"),DHCP6NTPSubOptSrvFQDN(fqdn="ntp.example.com.")])',
+    'DHCP6OptBootFileUrl(optdata=b"tftp://[2001:db8::69]/boot")',
+    'DHCP6OptClientArchType(archtypes=[7,9])',
+    'DHCP6OptClientNetworkInterId(iitype=1,iimajor=2,iiminor=3)',
+    'DHCP6OptRelaySuppliedOpt(relaysupplied=[DHCP6OptERPDomain(erpdomain=["x.example."])])',
+    'DHCP6OptVSS(type=1,data=b"vpn")',
+    'DHCP6OptClientLinkLayerAddr(clladdr="02:00:00:00:00:09")',
+    'DHCP6OptMudUrl(mudstring=b"https://mud.example/x")',
+    'DHCP6OptUnknown(optcode=200,data=b"\\xde\\xad")',
+    'DHCP6OptElapsedTime(optlen=4,elapsedtime=5)',
+    'DHCP6OptIfaceId(optlen=10,ifaceid=b"abc")',
+    'DHCP6OptStatusCode(optcode=99,statuscode="UseMulticast")',
+]
+EXPRESSIONS += DHCP6_VECTORS
+
 
 def expand(expr):
     p = eval(expr)  # noqa: S307 - the expressions above, nothing else
