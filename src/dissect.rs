@@ -291,7 +291,7 @@ fn read_layer_into(
             Kind::Name => {
                 // With a length rule (scapy's DNSStrField with `length_from`) the name is read
                 // within that length, and ends where it does when it has no end of its own.
-                let want = f.len.map(|len| len(&values).unwrap_or(0));
+                let want = length(f, &values, left).map(|n| n.unwrap_or(0));
                 let whole = want.is_some_and(|w| w <= left);
                 let stop = want.map_or(end, |w| (start + at).saturating_add(w).min(end));
                 let msg = &data[base..stop.max(base)];
@@ -322,10 +322,7 @@ fn read_layer_into(
                 continue;
             }
             Kind::List(spec) => {
-                let want = match f.len {
-                    None => left,
-                    Some(len) => len(&values).unwrap_or(0),
-                };
+                let want = length(f, &values, left).map_or(left, |n| n.unwrap_or(0));
                 let take = want.min(left);
                 let (items, used, ok) = read_list(
                     spec,
@@ -345,10 +342,10 @@ fn read_layer_into(
             }
             _ => {}
         }
-        let want = match (f.peek, f.len) {
+        let want = match (f.peek, length(f, &values, left)) {
             (Some(peek), _) => peek(&buf[at.min(buf.len())..]),
             (None, None) => left,
-            (None, Some(len)) => match len(&values) {
+            (None, Some(n)) => match n {
                 Ok(n) => n,
                 Err(why) => {
                     // The length is impossible: say so, read the field as empty, go on (as scapy
@@ -412,6 +409,22 @@ fn read_layer_into(
         values,
     };
     (layer, complete)
+}
+
+/// A variable-length field's length by its rule (`None`: it has none, it takes the rest):
+/// `len`, or `slice` as Python takes it, of the `left` bytes there are.
+fn length(f: &Field, values: &[Value], left: usize) -> Option<Result<usize, String>> {
+    match (f.slice, f.len) {
+        (Some(slice), _) => {
+            let n = slice(values);
+            Some(Ok(if n >= 0 {
+                n as usize
+            } else {
+                left.saturating_sub(n.unsigned_abs() as usize)
+            }))
+        }
+        (None, len) => len.map(|len| len(values)),
+    }
 }
 
 fn read_bits(buf: &[u8], bit: usize, n: usize) -> u64 {

@@ -23,7 +23,7 @@ pub(super) fn value(
                 Item::Text(t.as_bytes().to_vec())
             }
             (Coding::Text | Coding::Domains, ValueExpr::Bytes(b)) => Item::Text(b.clone()),
-            (Coding::Ints(_) | Coding::TypeBitmap(_), ValueExpr::Int(n)) => {
+            (Coding::Ints(_) | Coding::OptCodes | Coding::TypeBitmap(_), ValueExpr::Int(n)) => {
                 Item::Int(u64::try_from(*n).map_err(|_| bad(s))?)
             }
             (Coding::TypeBitmap(names), ValueExpr::Str(t)) => {

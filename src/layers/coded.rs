@@ -27,6 +27,9 @@ pub enum Coding {
     /// `DomainNameListField`: DHCPv6's domain search list), read as scapy reads them: a name
     /// ends at a zero byte or where the bytes do.
     Domains,
+    /// DHCPv6 option codes, two bytes each (scapy's `_OptReqListField`, a `StrLenField`): an
+    /// odd last byte is left out when read; none reads as `""`, as scapy has it.
+    OptCodes,
     /// A UUID, 16 bytes (a field of fixed size) shown as `12345678-1234-5678-9abc-def012345678`
     /// (scapy's `UUIDField`).
     Uuid,
@@ -67,6 +70,10 @@ pub fn items(c: Coding, b: &[u8]) -> Option<Vec<Item>> {
             .collect(),
         Coding::TypeBitmap(_) => bitmap_types(b)?.into_iter().map(Item::Int).collect(),
         Coding::Domains => domains(b),
+        Coding::OptCodes => b
+            .chunks_exact(2)
+            .map(|x| Item::Int(u16::from_be_bytes([x[0], x[1]]) as u64))
+            .collect(),
         Coding::Uuid => {
             let u: &[u8; 16] = b.try_into().ok()?;
             vec![Item::Text(uuid_text(u).into_bytes())]
@@ -110,6 +117,7 @@ pub fn encode(c: Coding, items: &[Item], len: Option<usize>) -> Result<Vec<u8>, 
                 }
             }
         }
+        Coding::OptCodes => return encode(Coding::Ints(2), items, None),
         Coding::Ints(n) => {
             let max = if n >= 8 { u64::MAX } else { (1 << (8 * n)) - 1 };
             for i in items {
@@ -176,7 +184,9 @@ pub fn exact(c: Coding, b: &[u8], len: Option<usize>) -> bool {
     match (c, items(c, b)) {
         (_, None) => true, // shown as the bytes themselves
         (Coding::Prefix(_), Some(_)) => len.is_none_or(|n| n == b.len()),
-        (Coding::Text | Coding::Domains, Some(i)) => encode(c, &i, None).is_ok_and(|e| e == b),
+        (Coding::Text | Coding::Domains | Coding::OptCodes, Some(i)) => {
+            encode(c, &i, None).is_ok_and(|e| e == b)
+        }
         _ => true,
     }
 }
@@ -373,6 +383,7 @@ pub fn words(c: Coding) -> &'static str {
     match c {
         Coding::Text => "a string or a list of strings",
         Coding::Ints(_) => "a list of integers",
+        Coding::OptCodes => "a list of option codes (integers from 0 to 65535)",
         Coding::Ip4s => "a list of IPv4 address strings",
         Coding::Ip6s => "a list of IPv6 address strings",
         Coding::TypeBitmap(_) => "a list of record types (names or numbers), or bytes",
@@ -488,6 +499,20 @@ mod tests {
             items(Coding::Domains, &hex("02c0410161")).unwrap(),
             [t("\\x.0A\x01a.")]
         );
+    }
+
+    #[test]
+    fn option_codes_as_scapys_opt_req_list_field() {
+        let b = encode(Coding::OptCodes, &[Item::Int(23), Item::Int(24)], None).unwrap();
+        assert_eq!(b, [0, 23, 0, 24]);
+        // An odd last byte is left out (scapy: "Rejecting last byte"), and kept as the wire.
+        assert_eq!(
+            items(Coding::OptCodes, &[0, 23, 0]).unwrap(),
+            [Item::Int(23)]
+        );
+        assert!(!exact(Coding::OptCodes, &[0, 23, 0], None));
+        assert!(exact(Coding::OptCodes, &b, None));
+        assert!(encode(Coding::OptCodes, &[Item::Int(65536)], None).is_err());
     }
 
     #[test]

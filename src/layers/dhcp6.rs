@@ -72,9 +72,10 @@ pub(crate) fn optlen(v: &[Value]) -> Result<usize, String> {
     Ok(val(v, 1) as usize)
 }
 
-/// `optlen` less the `N` bytes of fixed fields it counts.
-pub(crate) fn optlen_less<const N: usize>(v: &[Value]) -> Result<usize, String> {
-    Ok((val(v, 1) as usize).saturating_sub(N))
+/// `optlen` less the `N` bytes of fixed fields it counts, as scapy slices with it: when
+/// `optlen` is smaller, a negative length (all but that many of the bytes left).
+pub(crate) fn optlen_minus<const N: i64>(v: &[Value]) -> i64 {
+    val(v, 1) as i64 - N
 }
 
 /// The fields of the messages between clients and servers.

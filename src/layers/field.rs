@@ -107,6 +107,10 @@ pub type LenFn = fn(&[Value]) -> Result<usize, String>;
 /// A length read from the bytes where the field starts (scapy's fields that look at the data:
 /// BOOTP's `options` is the magic cookie when one is there, else the rest).
 pub type PeekFn = fn(&[u8]) -> usize;
+/// A length as scapy's `length_from` gives it to a Python slice (`s[:n]`): a negative `n`
+/// leaves that many bytes at the end of what is left (DHCPv6's `optlen - 12` of an option
+/// whose `optlen` is too small).
+pub type SliceFn = fn(&[Value]) -> i64;
 /// A field's presence rule (scapy's `ConditionalField`), reading the fields before it.
 pub type CondFn = fn(&[Value]) -> bool;
 
@@ -128,6 +132,8 @@ pub struct Field {
     pub names: Option<Names>,
     /// Length in bytes read from the data (dissection only; building writes the value).
     pub peek: Option<PeekFn>,
+    /// Length in bytes as a Python slice takes it (dissection only; in place of `len`).
+    pub slice: Option<SliceFn>,
 }
 
 /// An enumeration: value and scapy's name for it.
@@ -204,6 +210,7 @@ impl Field {
             len: None,
             names: None,
             peek: None,
+            slice: None,
         }
     }
     pub const fn int(name: &'static str, bits: u8, default: u64) -> Field {
@@ -235,6 +242,12 @@ impl Field {
     }
     pub const fn sized(mut self, len: LenFn) -> Field {
         self.len = Some(len);
+        self
+    }
+    /// Dissection takes the length `slice` gives, as a Python slice does: all but the last `-n`
+    /// bytes left when it is negative ([`SliceFn`]).
+    pub const fn sliced(mut self, slice: SliceFn) -> Field {
+        self.slice = Some(slice);
         self
     }
     /// Dissection takes the length `peek` reads from the bytes where the field starts.

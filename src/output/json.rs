@@ -206,7 +206,10 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
 fn write_coded(c: Coding, b: &[u8], out: &mut String) {
     let items = match (c, coded::items(c, b)) {
         (Coding::TypeBitmap(_), _) | (_, None) => return quoted(out, |o| fmt_hex(b, o)),
-        (Coding::Text, Some(i)) if i.is_empty() => return out.push_str("\"\""),
+        // scapy's empty `StrLenField`: b"".
+        (Coding::Text | Coding::Domains | Coding::OptCodes, Some(i)) if i.is_empty() => {
+            return out.push_str("\"\"");
+        }
         (_, Some(i)) => i,
     };
     let one = matches!(c, Coding::Prefix(_) | Coding::Uuid);

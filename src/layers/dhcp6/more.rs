@@ -4,10 +4,10 @@
 //! other values as bytes.
 
 use super::sub::NTP_SUBOPTIONS;
-use super::{IA_OPTIONS, code, fixed_len, len_of, optlen, optlen_less};
+use super::{IA_OPTIONS, code, fixed_len, len_of, optlen, optlen_minus};
 use crate::layers::Value;
 use crate::layers::coded::Coding;
-use crate::layers::field::{Def, Field, FlagNames, Kind};
+use crate::layers::field::{Def, Field, FlagNames, Kind, SliceFn};
 
 /// IPv6 addresses, as many whole ones as `optlen` holds: scapy's `IP6ListField` leaves the
 /// bytes of a partial one to what follows.
@@ -24,9 +24,9 @@ const fn domains(name: &'static str) -> Field {
     Field::new(name, Kind::Coded(Coding::Domains), Def::Empty).sized(optlen)
 }
 
-/// One domain name within `optlen` (less `less` bytes): scapy's `DNSStrField`.
-const fn one_name(name: &'static str, less: fn(&[Value]) -> Result<usize, String>) -> Field {
-    Field::new(name, Kind::Name, Def::Text("")).sized(less)
+/// One domain name within what `optlen` leaves after the fixed fields: scapy's `DNSStrField`.
+const fn one_name(name: &'static str, rest: SliceFn) -> Field {
+    Field::new(name, Kind::Name, Def::Text("")).sliced(rest)
 }
 
 /// Bytes, as many as `optlen` says.
@@ -36,7 +36,12 @@ const fn data(name: &'static str) -> Field {
 
 /// Two-byte option codes (the Option Request option's form).
 const fn codes(name: &'static str, default: &'static [u8]) -> Field {
-    Field::new(name, Kind::Coded(Coding::Ints(2)), Def::Bytes(default)).sized(optlen)
+    Field::new(name, Kind::Coded(Coding::OptCodes), Def::Bytes(default)).sized(optlen)
+}
+
+/// Two-byte integers (scapy's `FieldListField` of `ShortField`s).
+const fn shorts(name: &'static str) -> Field {
+    Field::new(name, Kind::Coded(Coding::Ints(2)), Def::Empty).sized(optlen)
 }
 
 option!(
@@ -89,7 +94,7 @@ option!(
     [
         code(29),
         len_of("nisdomain", 0),
-        one_name("nisdomain", optlen),
+        one_name("nisdomain", optlen_minus::<0>),
     ]
 );
 option!(
@@ -100,7 +105,7 @@ option!(
     [
         code(30),
         len_of("nispdomain", 0),
-        one_name("nispdomain", optlen),
+        one_name("nispdomain", optlen_minus::<0>),
     ]
 );
 option!(
@@ -144,7 +149,7 @@ option!(
         code(37),
         len_of("remoteid", 4),
         Field::int("enterprisenum", 32, 0),
-        Field::bytes("remoteid").sized(optlen_less::<4>),
+        Field::bytes("remoteid").sliced(optlen_minus::<4>),
     ]
 );
 option!(
@@ -164,7 +169,7 @@ option!(
         len_of("fqdn", 1),
         Field::int("res", 5, 0),
         Field::flags("flags", 3, FlagNames::Chars("SON"), 0),
-        one_name("fqdn", optlen_less::<1>),
+        one_name("fqdn", optlen_minus::<1>),
     ]
 );
 option!(
@@ -229,7 +234,7 @@ option!(
     "DHCP6OptClientArchType",
     "DHCP6 Client System Architecture Type Option",
     4,
-    [code(61), len_of("archtypes", 0), codes("archtypes", &[]),]
+    [code(61), len_of("archtypes", 0), shorts("archtypes"),]
 );
 option!(
     CLIENT_NETWORK_INTER_ID,

@@ -6,10 +6,10 @@
 use super::duid::DUID;
 use super::names::{AUTH_ALGS, AUTH_PROTOS, AUTH_RDMS, LIFETIMES, RECONF_TYPES, STATUS_CODES};
 use super::sub::{USER_CLASSES, VENDOR_CLASSES, VENDOR_OPTIONS};
-use super::{IA_OPTIONS, RELAYED, code, fixed_len, len_of, optlen, optlen_less};
+use super::{IA_OPTIONS, RELAYED, code, fixed_len, len_of, optlen, optlen_minus};
 use crate::layers::Layer;
 use crate::layers::coded::Coding;
-use crate::layers::field::{Def, Field, Kind};
+use crate::layers::field::{Def, Field, Kind, SliceFn};
 
 /// An IA address or prefix leaves what follows it: scapy's `Padding` at the top of a message,
 /// the next element in a list.
@@ -25,11 +25,9 @@ const fn lifetime(name: &'static str) -> Field {
     Field::int(name, 32, 0).named(LIFETIMES)
 }
 
-const fn options(
-    name: &'static str,
-    less: fn(&[crate::layers::Value]) -> Result<usize, String>,
-) -> Field {
-    Field::new(name, Kind::List(&IA_OPTIONS), Def::Empty).sized(less)
+/// Options inside an option, in what `optlen` leaves after the fixed fields.
+const fn options(name: &'static str, rest: SliceFn) -> Field {
+    Field::new(name, Kind::List(&IA_OPTIONS), Def::Empty).sliced(rest)
 }
 
 option!(
@@ -79,7 +77,7 @@ option!(
         iaid(),
         Field::int("T1", 32, 0),
         Field::int("T2", 32, 0),
-        options("ianaopts", optlen_less::<12>),
+        options("ianaopts", optlen_minus::<12>),
     ]
 );
 
@@ -92,7 +90,7 @@ option!(
         code(4),
         len_of("iataopts", 4),
         iaid(),
-        options("iataopts", optlen_less::<4>),
+        options("iataopts", optlen_minus::<4>),
     ]
 );
 
@@ -103,7 +101,7 @@ option!(IA_ADDRESS, "DHCP6OptIAAddress",
     Field::ip6("addr", "::"),
     lifetime("preflft"),
     lifetime("validlft"),
-    options("iaaddropts", optlen_less::<24>),
+    options("iaaddropts", optlen_minus::<24>),
 ], payload_len: leaves_rest);
 
 option!(
@@ -116,7 +114,7 @@ option!(
         len_of("reqopts", 0),
         Field::new(
             "reqopts",
-            Kind::Coded(Coding::Ints(2)),
+            Kind::Coded(Coding::OptCodes),
             Def::Bytes(&[0, 23, 0, 24])
         )
         .sized(optlen),
@@ -163,7 +161,7 @@ option!(
         Field::int("alg", 8, 1).named(AUTH_ALGS),
         Field::int("rdm", 8, 0).named(AUTH_RDMS),
         Field::new("replay", Kind::Fixed { len: 8, mac: false }, Def::Zeros(8)),
-        Field::bytes("authinfo").sized(optlen_less::<11>),
+        Field::bytes("authinfo").sliced(optlen_minus::<11>),
     ]
 );
 
@@ -184,7 +182,7 @@ option!(
         code(13),
         len_of("statusmsg", 2),
         Field::int("statuscode", 16, 0).named(STATUS_CODES),
-        Field::bytes("statusmsg").sized(optlen_less::<2>),
+        Field::bytes("statusmsg").sliced(optlen_minus::<2>),
     ]
 );
 
@@ -217,7 +215,7 @@ option!(
         code(16),
         len_of("vcdata", 4),
         Field::int("enterprisenum", 32, 0),
-        Field::new("vcdata", Kind::List(&VENDOR_CLASSES), Def::Empty).sized(optlen_less::<4>),
+        Field::new("vcdata", Kind::List(&VENDOR_CLASSES), Def::Empty).sliced(optlen_minus::<4>),
     ]
 );
 
@@ -230,7 +228,7 @@ option!(
         code(17),
         len_of("vso", 4),
         Field::int("enterprisenum", 32, 0),
-        Field::new("vso", Kind::List(&VENDOR_OPTIONS), Def::Empty).sized(optlen_less::<4>),
+        Field::new("vso", Kind::List(&VENDOR_OPTIONS), Def::Empty).sliced(optlen_minus::<4>),
     ]
 );
 
@@ -277,7 +275,7 @@ option!(
         iaid(),
         Field::int("T1", 32, 0),
         Field::int("T2", 32, 0),
-        options("iapdopt", optlen_less::<12>),
+        options("iapdopt", optlen_minus::<12>),
     ]
 );
 
@@ -288,5 +286,5 @@ option!(IA_PREFIX, "DHCP6OptIAPrefix", "DHCP6 Option - IA Prefix option", 29, [
     lifetime("validlft"),
     Field::int("plen", 8, 48),
     Field::ip6("prefix", "2001:db8::"),
-    options("iaprefopts", optlen_less::<25>),
+    options("iaprefopts", optlen_minus::<25>),
 ], payload_len: leaves_rest);
