@@ -359,6 +359,47 @@ DHCP6_VECTORS = [
     'DHCP6OptStatusCode(optcode=99,statuscode="UseMulticast")',
 ]
 EXPRESSIONS += DHCP6_VECTORS
+# NTP: the header (client request, server replies with real timestamps, stratum 1 with a
+# reference id), its MAC and RFC 7822 extensions, control (mode 6) and private (mode 7)
+# messages. The timestamps scapy would take from the clock (orig, sent) are given.
+T = 'orig=3913056000.5,sent=3913056000.75'
+NTP_VECTORS = [
+    I4 + ')/UDP(sport=40000)/NTP(orig=0,sent=3913056000.5)',
+    I4 + ')/UDP()/NTP(' + T + ')',
+    'NTPHeader(orig=0,sent=0)',
+    'NTP(version=3,mode="symmetric active",poll=4,' + T + ')',
+    I4 + ')/UDP(sport=123,dport=40000)/NTP(mode=4,stratum=2,poll=6,precision=-23,delay=0.0213,dispersion=0.0364,id="192.0.2.123",ref=3913055990.25,orig=3913056000.5,recv=3913056000.50123,sent=3913056000.5013)',
+    I4 + ')/UDP(sport=123,dport=40000)/NTP(leap=3,mode=4,stratum=1,precision=-20,ref_id=b"GPS\\x00",ref=3913055999,' + T + ',recv=3913056000.6)',
+    'NTP(mode=4,stratum=0,ref_id="RATE",' + T + ')',
+    'NTP(mode=4,stratum=1,ref_id="PPS",' + T + ')',
+    'NTP(mode=5,stratum=3,id="198.51.100.1",poll=-6,precision=-128,' + T + ')',
+    I4 + ')/UDP()/NTP(' + T + ')/NTPAuthenticator(key_id=8,dgst=b"\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11\\x11")',
+    I6 + ')/UDP()/NTP(mode=4,' + T + ')/NTPAuthenticator(key_id=1,dgst=b"\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22\\x22")',
+    I4 + ')/UDP()/NTPHeader(' + T + ')/NTPExtensions(extensions=[NTPExtension(type=0x104,len=36,value=b"\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab\\xab"),NTPExtension(type=0x204,len=16,value=b"abcdefghijk")],mac=NTPAuthenticator(key_id=5,dgst=b"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"))',
+    'NTPExtensions()',
+    'NTPExtension(type=9,len=4)',
+    # control (mode 6)
+    I6 + ')/UDP(sport=40000)/NTPControl(op_code=2,sequence=68)',
+    I6 + ')/UDP(sport=123,dport=40000)/NTPControl(response=1,op_code=2,sequence=68,status=NTPSystemStatusPacket(clock_source=6,system_event_counter=1,system_event_code=8),data=b"version=\\"ntpd 4.2.8p10\\", leap=0")',
+    'NTPControl(response=1,op_code=1,sequence=69,data=[NTPPeerStatusDataPacket(association_id=48829,peer_status=NTPPeerStatusPacket(configured=1,reachability=1,peer_sel=6,peer_event_counter=1,peer_event_code=10)),NTPPeerStatusDataPacket(association_id=48828)])',
+    'NTPControl(response=1,op_code=2,association_id=48825,more=1,status=NTPPeerStatusPacket(configured=1,peer_event_counter=1,peer_event_code=1),data=b"srcadr=192.0.2.4")',
+    'NTPControl(response=1,err=1,op_code=2,status=NTPErrorStatusPacket(error_code=5))',
+    'NTPControl(response=1,op_code=4,status=NTPClockStatusPacket(clock_status=1,code=2),data=b"abcd")',
+    'NTPControl(op_code=6,status=7)',
+    'NTPControl(op_code=2,data=b"x",authenticator=NTPAuthenticator(key_id=3,dgst=b"\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01\\x01"))',
+    'NTPControl()',
+    # private (mode 7)
+    I4 + ')/UDP(sport=1023)/NTPPrivate(implementation=3,request_code="REQ_AUTHINFO")',
+    I4 + ')/UDP(sport=123,dport=1023)/NTPPrivate(response=1,implementation=3,request_code=28,nb_items=1,data_item_size=36,data=[NTPInfoAuth(timereset=5267562,numkeys=10,numfreekeys=14,keynotfound=10342)])',
+    'NTPPrivate(response=1,implementation=3,request_code=8,nb_items=1,data_item_size=24,data=[NTPInfoLoop(last_offset=1530635,drift_comp=3,compliance=30,watchdog_timer=422)])',
+    'NTPPrivate(response=1,implementation=3,request_code=1,nb_items=2,data_item_size=72,data=[NTPInfoPeerSummary(dstaddr="127.0.0.1",srcaddr="127.127.1.0",srcport=123,stratum=10,hpoll=6,ppoll=10,reach=255,flags="INFO_FLAG_CONFIG+INFO_FLAG_REFCLOCK",hmode=3,dispersion=2015),NTPInfoPeerSummary(dstaddr="192.0.2.18",srcaddr="192.0.2.103",stratum=1,hmode=3,delay=0.0183,offset=0.0242)])',
+    'NTPPrivate(response=1,implementation=3,request_code=4,nb_items=1,data_item_size=76,data=[NTPInfoSys(peer="192.0.2.1",peer_mode=3,stratum=2,precision=-20,refid="192.0.2.1",flags="INFO_FLAG_NTP+INFO_FLAG_KERNEL")])',
+    'NTPPrivate(response=1,request_code=38,nb_items=1,data_item_size=60,data=[NTPInfoKernel(offset=320,freq=4294418071,status=1,shift=2)])',
+    'NTPPrivate(implementation=3,request_code=10,nb_items=1,data_item_size=168,req_data=[NTPConfPeer(peeraddr="192.0.2.9",hmode=3,version=4,minpoll=6,maxpoll=10,flags="CONF_FLAG_IBURST")])',
+    'NTPPrivate(auth=1,implementation=3,request_code=2,nb_items=1,data_item_size=32,req_data=[NTPInfoPeerList(addr="192.0.2.9",port=123,hmode=3)],authenticator=NTPPrivatePktTail(tstamp=3913056000,key_id=1,dgst=b"\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00\\x00"))',
+    'NTPPrivate()',
+]
+EXPRESSIONS += NTP_VECTORS
 
 
 def expand(expr):

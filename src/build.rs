@@ -31,7 +31,11 @@ pub fn default_value(f: &Field) -> Value {
         (Def::Auto(_), _) => Value::Absent,
         (Def::Int(v), _) => Value::Int(v),
         (Def::Empty, Kind::TcpOptions) => Value::TcpOptions(Vec::new()),
-        (Def::Empty, Kind::Options(_) | Kind::List(_)) => Value::Options(Vec::new()),
+        (Def::Empty, Kind::Options(_) | Kind::List(_) | Kind::Packets(_)) => {
+            Value::Options(Vec::new())
+        }
+        // A sub-record field without a default record is not on the wire (scapy's "").
+        (Def::Empty, Kind::Packet(_)) => Value::Absent,
         (Def::Empty, Kind::Ip6List) => Value::Ip6List(Vec::new()),
         (Def::Empty, _) => Value::Bytes(Vec::new()),
         (Def::Element, Kind::List(s)) => Value::Options(vec![new_layer((s.element)(&[]))]),
@@ -102,9 +106,12 @@ fn write_fields(l: &Layer, w: &mut Bits) {
                 w.put_bytes(&bytes);
             }
             (Value::Absent, _) => {}
-            (Value::Int(x), Kind::Int(n) | Kind::Flags(n, _)) => w.put(*x, n as usize),
             (Value::Int(x), Kind::LeInt(n)) => w.put_bytes(&x.to_le_bytes()[..n as usize]),
-            (Value::Int(_), _) => {}
+            (Value::Int(x), kind) => {
+                if let Some(n) = kind.int_bits() {
+                    w.put(*x, n as usize)
+                }
+            }
             (Value::Mac(m), _) => w.put_bytes(m),
             (Value::Ip4(a), _) => w.put_bytes(a),
             (Value::Ip6(a), _) => w.put_bytes(a),
@@ -295,9 +302,12 @@ fn header_size(l: &Layer) -> usize {
         if !present(l.proto, &values, k) {
             continue;
         }
-        bits += match f.fixed_bits() {
-            Some(n) => n,
-            None => variable_size(f, &values[k]) * 8,
+        bits += match (f.fixed_bits(), &values[k], f.default) {
+            (Some(n), _, _) => n,
+            (None, Value::Absent, Def::Auto(Auto::Align { field, align })) => {
+                align_pad(l, field, align) * 8
+            }
+            (None, v, _) => variable_size(f, v) * 8,
         };
     }
     bits.div_ceil(8)
@@ -320,7 +330,9 @@ fn variable_size(f: &Field, v: &Value) -> usize {
         }
         (Value::Ip6List(a), _) => a.len() * 16,
         (Value::Name(n), _) => n.wire.len(),
-        (Value::Options(o), Kind::List(_)) => o.iter().map(header_size).sum(),
+        (Value::Options(o), Kind::List(_) | Kind::Packet(_) | Kind::Packets(_)) => {
+            o.iter().map(header_size).sum()
+        }
         _ => 0,
     }
 }
@@ -346,8 +358,12 @@ fn write_header(
         if !present(l.proto, &values, k) {
             continue;
         }
-        let v = match (&values[k], f.default, f.kind) {
-            (Value::Absent, Def::Auto(rule), Kind::Int(n)) => {
+        let v = match (&values[k], f.default, f.kind.int_bits()) {
+            (Value::Absent, Def::Auto(Auto::Align { field, align }), _) => {
+                w.put_bytes(&vec![0; align_pad(l, field, align)]);
+                continue;
+            }
+            (Value::Absent, Def::Auto(rule), Some(n)) => {
                 checksum |= rule == Auto::Checksum;
                 let v = auto_value(l, rule, next, header_len, payload_len);
                 if !fit::fits(rule, v, n, header_len) && misfit.is_none() {
@@ -359,8 +375,8 @@ fn write_header(
             (v, _, _) => v,
         };
         match (v, f.kind) {
-            (Value::Int(x), Kind::Int(n) | Kind::Flags(n, _)) => w.put(*x, n as usize),
             (Value::Int(x), Kind::LeInt(n)) => w.put_bytes(&x.to_le_bytes()[..n as usize]),
+            (Value::Int(x), kind) if let Some(n) = kind.int_bits() => w.put(*x, n as usize),
             (Value::Mac(m), _) => w.put_bytes(m),
             (Value::Ip4(a), _) => w.put_bytes(a),
             (Value::Ip6(a), _) => w.put_bytes(a),
@@ -399,7 +415,7 @@ fn write_header(
                 }
             }
             (Value::Name(n), _) => w.put_bytes(&n.wire),
-            (Value::Options(records), Kind::List(_)) => {
+            (Value::Options(records), Kind::List(_) | Kind::Packet(_) | Kind::Packets(_)) => {
                 w.flush();
                 for r in records {
                     build_option(r, w.bytes, misfit);
@@ -505,7 +521,8 @@ fn auto_value(
 ) -> u64 {
     let n = match rule {
         // Checksums are computed over the finished bytes; zero until then.
-        Auto::Checksum | Auto::Zero => 0,
+        Auto::Checksum | Auto::Zero | Auto::Align { .. } => 0,
+        Auto::NtpNow => return ntp_now(),
         Auto::Next(default) => {
             return next
                 .and_then(|n| bind::field_for(l.proto, n).map(|(_, v)| v))
@@ -572,8 +589,32 @@ fn auto_value(
     n as u64
 }
 
+/// The time now as an NTP timestamp (scapy: `time.time() + 2208988800` in 32.32 fixed point).
+fn ntp_now() -> u64 {
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    let secs = t.as_secs() + 2_208_988_800;
+    (secs << 32) | ((u64::from(t.subsec_nanos()) << 32) / 1_000_000_000)
+}
+
+/// The zeros that bring field `field` of `l` (the row on the wire) to a multiple of `align`.
+fn align_pad(l: &Layer, field: &str, align: u8) -> usize {
+    let size = l
+        .proto
+        .fields
+        .iter()
+        .zip(&l.values)
+        .enumerate()
+        .filter(|&(k, (f, _))| f.name == field && present(l.proto, &l.values, k))
+        .map(|(_, (f, v))| value_size(f, v))
+        .next()
+        .unwrap_or(0);
+    size.next_multiple_of(usize::from(align.max(1))) - size
+}
+
 /// Bytes a value takes on the wire (0 when absent).
-fn value_size(f: &Field, v: &Value) -> usize {
+pub(crate) fn value_size(f: &Field, v: &Value) -> usize {
     match v {
         Value::Mac(_) => 6,
         Value::Ip4(_) => 4,

@@ -249,7 +249,7 @@ pub fn values_for(
         (ValueExpr::None, _) => Ok(vec![crate::build::default_value(f)]),
         (_, Kind::Coded(c)) => coded::value(base, f, c, v, span),
         // A list of scalars is a field set; for list-valued kinds it is the value itself.
-        (ValueExpr::List(items), Kind::Int(_) | Kind::LeInt(_) | Kind::Flags(..) | Kind::Mac | Kind::Ip4 | Kind::Ip6) => {
+        (ValueExpr::List(items), Kind::Int(_) | Kind::LeInt(_) | Kind::Flags(..) | Kind::SInt(_) | Kind::FixedPoint(..) | Kind::Mac | Kind::Ip4 | Kind::Ip6) => {
             let mut out = Vec::new();
             for (item, s) in items {
                 out.extend(values_for(base, f, item, s)?);
@@ -278,6 +278,19 @@ pub fn values_for(
             Ok(vec![Value::Int(v)])
         }
         (_, Kind::Int(bits)) => Ok(vec![Value::Int(int_in(v, span, bits, &what)?)]),
+        (_, Kind::SInt(bits)) => Ok(vec![Value::Int(sint_in(v, span, bits, &what)?)]),
+        (_, Kind::FixedPoint(bits, frac)) => Ok(vec![Value::Int(fixed_in(v, span, bits, frac, &what)?)]),
+        // A sub-record: a layer of a class the field takes, or its bytes as they are.
+        (ValueExpr::Layer(_), Kind::Packet(spec)) => {
+            let one = [(v.clone(), span.clone())];
+            records_of(&one, spec.what, spec.accepts, false, &what)
+        }
+        (ValueExpr::Bytes(_) | ValueExpr::Str(_), Kind::Packet(_)) => Ok(vec![Value::Bytes(bytes_of(v, span, &what)?)]),
+        (ValueExpr::Layer(_), Kind::Packets(spec)) => {
+            let one = [(v.clone(), span.clone())];
+            records_of(&one, spec.what, spec.accepts, false, &what)
+        }
+        (ValueExpr::List(items), Kind::Packets(spec)) => records_of(items, spec.what, spec.accepts, false, &what),
         (_, Kind::LeInt(bytes)) => Ok(vec![Value::Int(int_in(v, span, bytes * 8, &what)?)]),
         (ValueExpr::Str(s), Kind::Flags(bits, names)) => Ok(vec![Value::Int(flags_from(s, names, bits).ok_or_else(
             || Diagnostic::new(span.clone(), format!("{what}: '{s}' is not a flag string")).with_help(flag_help(names)),
@@ -296,9 +309,9 @@ pub fn values_for(
         // Records: one, or a list of them, each a layer of a class the list takes.
         (ValueExpr::Layer(_) | ValueExpr::Stack(_), Kind::List(spec)) => {
             let one = [(v.clone(), span.clone())];
-            records_of(&one, spec, &what)
+            records_of(&one, spec.what, spec.accepts, spec.chain != Chain::None, &what)
         }
-        (ValueExpr::List(items), Kind::List(spec)) => records_of(items, spec, &what),
+        (ValueExpr::List(items), Kind::List(spec)) => records_of(items, spec.what, spec.accepts, spec.chain != Chain::None, &what),
         (ValueExpr::Str(s), Kind::Mac) => parse_mac(s)
             .map(|m| vec![Value::Mac(m)])
             .ok_or_else(|| Diagnostic::new(span.clone(), format!("{what} expects a MAC address like \"02:00:00:00:00:01\""))),
@@ -373,29 +386,29 @@ pub fn values_for(
 /// The records of a list field, each compiled from its layer expression.
 fn records_of(
     items: &[(ValueExpr, Span)],
-    spec: &crate::layers::field::ListSpec,
+    takes: &str,
+    accepts: fn(&str) -> bool,
+    chained: bool,
     what: &str,
 ) -> Result<Vec<Value>, Diagnostic> {
     let mut records = Vec::with_capacity(items.len());
     for (item, s) in items {
         let wrong = || {
-            Diagnostic::new(s.clone(), format!("{what} takes {} records", spec.what)).with_help(
-                format!(
-                    "e.g. {what}=[{}(…)]",
-                    spec.what.split(' ').next().unwrap_or("")
-                ),
-            )
+            Diagnostic::new(s.clone(), format!("{what} takes {takes} records")).with_help(format!(
+                "e.g. {what}=[{}(…)]",
+                takes.split(' ').next().unwrap_or("")
+            ))
         };
         // A stack is a record and its payload, one after the other in the list (a list whose
         // elements keep their payload: `Chain`).
         let stack = match item {
             ValueExpr::Layer(le) => std::slice::from_ref(le.as_ref()),
-            ValueExpr::Stack(layers) if spec.chain != Chain::None => layers.as_slice(),
+            ValueExpr::Stack(layers) if chained => layers.as_slice(),
             _ => return Err(wrong()),
         };
         for le in stack {
             let mut combos = layer_combos(le)?;
-            if combos.len() != 1 || !(spec.accepts)(combos[0].proto.name) {
+            if combos.len() != 1 || !accepts(combos[0].proto.name) {
                 return Err(wrong());
             }
             records.push(combos.remove(0));
@@ -434,6 +447,17 @@ pub fn kind_words(kind: Kind) -> String {
             max_of(bits)
         ),
         Kind::LeInt(n) => format!("an integer from 0 to {}", max_of(n * 8)),
+        Kind::SInt(bits) => format!(
+            "an integer from -{} to {}",
+            1u64 << (bits - 1),
+            max_of(bits - 1)
+        ),
+        Kind::FixedPoint(bits, frac) => format!(
+            "a number from 0 to below {} (an integer or a decimal like 1.5)",
+            1u128 << (bits - frac)
+        ),
+        Kind::Packet(spec) => format!("a {} record, or its bytes", spec.what),
+        Kind::Packets(spec) => format!("a {} record or a list of them", spec.what),
         Kind::Flags(..) => "a flag string or an integer".into(),
         Kind::Mac => "a MAC address string".into(),
         Kind::Ip4 => "an IPv4 address string".into(),
@@ -491,6 +515,57 @@ fn int_in(v: &ValueExpr, span: &Span, bits: u8, what: &str) -> Result<u64, Diagn
     Ok(n as u64)
 }
 
+/// A signed integer for a [`Kind::SInt`] field, as its two's-complement bits.
+fn sint_in(v: &ValueExpr, span: &Span, bits: u8, what: &str) -> Result<u64, Diagnostic> {
+    let lo = -(1i128 << (bits - 1));
+    let hi = (1i128 << (bits - 1)) - 1;
+    let range = || format!("{what} expects an integer from {lo} to {hi}");
+    let n = match v {
+        ValueExpr::Int(n) => *n,
+        ValueExpr::Bool(b) => *b as i128,
+        _ => return Err(Diagnostic::new(span.clone(), range())),
+    };
+    if !(lo..=hi).contains(&n) {
+        return Err(Diagnostic::new(
+            span.clone(),
+            format!("{what}={n} does not fit in {bits} signed bits ({lo} to {hi})"),
+        ));
+    }
+    Ok((n as i64 as u64) & max_of(bits))
+}
+
+/// A number for a [`Kind::FixedPoint`] field, as scapy's `FixedPointField` takes it: the whole part
+/// shifted by `frac` bits, the fraction's `frac` bits truncated (`int((v - int(v)) * 2**frac)`,
+/// in double precision, as Python computes it).
+fn fixed_in(v: &ValueExpr, span: &Span, bits: u8, frac: u8, what: &str) -> Result<u64, Diagnostic> {
+    let whole_bits = bits - frac;
+    let bad = || {
+        Diagnostic::new(
+            span.clone(),
+            format!(
+                "{what} expects a number from 0 to below {} (an integer or a decimal like 1.5)",
+                1u128 << whole_bits
+            ),
+        )
+    };
+    let (ival, fract) = match v {
+        ValueExpr::Int(n) if *n >= 0 => (*n as u128, 0u128),
+        ValueExpr::Decimal(t) => {
+            let x: f64 = t.parse().map_err(|_| bad())?;
+            if !(x >= 0.0 && x.is_finite()) {
+                return Err(bad());
+            }
+            let i = x.trunc();
+            (i as u128, ((x - i) * (2f64).powi(i32::from(frac))) as u128)
+        }
+        _ => return Err(bad()),
+    };
+    if ival >> whole_bits != 0 {
+        return Err(bad());
+    }
+    Ok(((ival << frac) | fract) as u64)
+}
+
 fn flags_from(s: &str, names: FlagNames, bits: u8) -> Option<u64> {
     let mut v = 0u64;
     match names {
@@ -501,7 +576,11 @@ fn flags_from(s: &str, names: FlagNames, bits: u8) -> Option<u64> {
         }
         FlagNames::Words(words) => {
             for w in s.split(['+', '|', ' ', ',']).filter(|w| !w.is_empty()) {
-                v |= 1 << words.iter().position(|n| *n == w)?;
+                // A bit without a name is written as its value.
+                v |= match w.strip_prefix("0x") {
+                    Some(h) => u64::from_str_radix(h, 16).ok()?,
+                    None => 1 << words.iter().position(|n| *n == w)?,
+                };
             }
         }
     }

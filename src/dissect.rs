@@ -340,6 +340,62 @@ fn read_layer_into(
                 bit = (at + used) * 8;
                 continue;
             }
+            Kind::Packet(spec) | Kind::Packets(spec) => {
+                let single = matches!(f.kind, Kind::Packet(_));
+                let want = match f.len {
+                    None => left,
+                    Some(len) => len(&values).unwrap_or(0),
+                };
+                let take = want.min(left);
+                if take < want && !proto.quoted {
+                    errors.push(Issue {
+                        layer: proto.name,
+                        offset: start + at,
+                        field: Some(f.name),
+                        error: format!(
+                            "truncated: {}.{} needs {} bytes, {} left",
+                            proto.name, f.name, want, left
+                        ),
+                        expected: None,
+                    });
+                }
+                let (items, used, ok) =
+                    read_packets(spec, single, &values, data, base, start + at, take, errors);
+                complete &= ok && take == want;
+                values.push(match (single, items.is_empty()) {
+                    (true, true) => Value::Absent,
+                    _ => Value::Options(items),
+                });
+                bit = (at + used) * 8;
+                continue;
+            }
+            Kind::Bytes if matches!(f.default, layers::Def::Auto(layers::Auto::Align { .. })) => {
+                // Padding: as much as there is, up to what aligns the field it names.
+                let layers::Def::Auto(layers::Auto::Align { field, align }) = f.default else {
+                    unreachable!()
+                };
+                let size = proto
+                    .fields
+                    .iter()
+                    .zip(&values)
+                    .filter(|(g, v)| g.name == field && !v.is_absent())
+                    .map(|(g, v)| match v {
+                        // Records as they were read (a short one takes fewer bytes than its
+                        // table has).
+                        Value::Options(items) => items.iter().map(|l| l.len).sum(),
+                        _ => crate::build::value_size(g, v),
+                    })
+                    .next()
+                    .unwrap_or(0);
+                let take = (size.next_multiple_of(align.max(1) as usize) - size).min(left);
+                // No padding on the wire is left out (building computes it).
+                values.push(match take {
+                    0 => Value::Absent,
+                    _ => Value::Bytes(buf[at..at + take].to_vec()),
+                });
+                bit = (at + take) * 8;
+                continue;
+            }
             _ => {}
         }
         let want = match (f.peek, length(f, &values, left)) {
@@ -445,7 +501,9 @@ fn read_bits(buf: &[u8], bit: usize, n: usize) -> u64 {
 fn read_fixed(f: &Field, buf: &[u8], bit: usize) -> Value {
     let b = bit / 8;
     match f.kind {
-        Kind::Int(n) | Kind::Flags(n, _) => Value::Int(read_bits(buf, bit, n as usize)),
+        Kind::Int(n) | Kind::Flags(n, _) | Kind::SInt(n) | Kind::FixedPoint(n, _) => {
+            Value::Int(read_bits(buf, bit, n as usize))
+        }
         Kind::LeInt(n) => {
             let n = n as usize;
             Value::Int(
@@ -565,7 +623,7 @@ pub(crate) mod tests_support {
 }
 
 mod options;
-use options::{read_list, read_options, read_tcp_options};
+use options::{read_list, read_options, read_packets, read_tcp_options};
 
 #[cfg(test)]
 mod tests;

@@ -78,6 +78,9 @@ pub struct Arg {
 pub enum ValueExpr {
     /// An integer literal with its sign (`-1`, `0x800`).
     Int(i128),
+    /// A decimal literal's text with its sign (`0.5`, `-1.25`): only fixed-point fields take
+    /// one (scapy's `FixedPointField`, NTP's timestamps).
+    Decimal(String),
     /// A string literal, escapes resolved.
     Str(String),
     /// A bytes literal (`b"\x00\x01"`), escapes resolved.
@@ -362,13 +365,15 @@ impl Parser<'_> {
         let start = t.span.start;
         let v = match t.tok {
             Tok::Int(m) => (int_value(m, false, &t.span)?, t.span),
+            Tok::Decimal(d) => (ValueExpr::Decimal(d), t.span),
             Tok::Minus => {
                 let n = self.next()?;
-                let Tok::Int(m) = n.tok else {
-                    return Err(Diagnostic::new(n.span, "expected an integer after '-'"));
-                };
                 let span = start..n.span.end;
-                (int_value(m, true, &span)?, span)
+                match n.tok {
+                    Tok::Int(m) => (int_value(m, true, &span)?, span),
+                    Tok::Decimal(d) => (ValueExpr::Decimal(format!("-{d}")), span),
+                    _ => return Err(Diagnostic::new(n.span, "expected an integer after '-'")),
+                }
             }
             Tok::Str(s) => (ValueExpr::Str(s), t.span),
             Tok::Bytes(b) => (ValueExpr::Bytes(b), t.span),
@@ -502,6 +507,7 @@ impl fmt::Display for ValueExpr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ValueExpr::Int(v) => write!(f, "{v}"),
+            ValueExpr::Decimal(d) => f.write_str(d),
             ValueExpr::Str(s) => {
                 f.write_str("\"")?;
                 for c in s.chars() {

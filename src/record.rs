@@ -226,7 +226,20 @@ fn value_of(layer: &Layer, f: &'static Field, json: &Json) -> Result<Value, Stri
     if let Kind::Tlv(t) = f.kind {
         return Ok(Value::Bytes(crate::layers::tlv::from_json(t, json)?));
     }
-    if let (Kind::Options(_) | Kind::List(_), Json::Array(items)) = (f.kind, json) {
+    if let (Kind::Packet(_), Json::Object(obj)) = (f.kind, json) {
+        return Ok(Value::Options(vec![layer_of(obj, None)?]));
+    }
+    if let (Kind::FixedPoint(bits, _), Json::Number(n)) = (f.kind, json) {
+        // The number on the wire, as dissection gives it (not the value an expression gives).
+        return n
+            .as_u64()
+            .filter(|&x| x <= crate::build::max_of(bits))
+            .map(Value::Int)
+            .ok_or_else(|| format!("{n} is not a {bits}-bit integer"));
+    }
+    if let (Kind::Options(_) | Kind::List(_) | Kind::Packets(_), Json::Array(items)) =
+        (f.kind, json)
+    {
         let chained = matches!(f.kind, Kind::List(s) if s.chain != Chain::None);
         let mut opts = Vec::with_capacity(items.len());
         for (i, o) in items.iter().enumerate() {
@@ -296,7 +309,9 @@ fn coded_of(layer: &Layer, f: &'static Field, c: Coding, json: &Json) -> Result<
 /// The JSON value as the expression value the field's kind reads: bytes come as hex.
 fn to_expr(kind: Kind, json: &Json) -> Result<ValueExpr, String> {
     Ok(match (kind, json) {
-        (Kind::Bytes | Kind::Fixed { .. }, Json::String(s)) => ValueExpr::Bytes(unhex(s)?),
+        (Kind::Bytes | Kind::Fixed { .. } | Kind::Packet(_), Json::String(s)) => {
+            ValueExpr::Bytes(unhex(s)?)
+        }
         (Kind::TcpOptions, Json::Array(items)) => {
             let mut opts = Vec::with_capacity(items.len());
             for o in items {
@@ -348,6 +363,9 @@ fn to_expr(kind: Kind, json: &Json) -> Result<ValueExpr, String> {
                 })
                 .collect::<Result<_, _>>()?,
         ),
+        (Kind::SInt(_), Json::Number(n)) => {
+            ValueExpr::Int(n.as_i64().ok_or("a whole number")? as i128)
+        }
         (_, Json::Number(n)) => ValueExpr::Int(n.as_u64().ok_or("a whole number from 0")? as i128),
         (_, Json::String(s)) => ValueExpr::Str(s.clone()),
         (_, Json::Null) => ValueExpr::None,

@@ -89,7 +89,7 @@ fn every_record_follows_the_schema() {
                 assert!(l["layer"].is_string());
                 for (k, v) in l.as_object().unwrap() {
                     assert!(
-                        v.is_i64() || v.is_u64() || v.is_string() || v.is_array(),
+                        v.is_i64() || v.is_u64() || v.is_string() || v.is_array() || v.is_object(),
                         "{k}: {v}"
                     );
                 }

@@ -102,7 +102,9 @@ impl std::fmt::Display for FitError {
             Auto::RestLen => "bytes after it in the layer".to_string(),
             Auto::CountOf(field) => format!("records in {field}"),
             Auto::BitsOf(field) => format!("bits, from {field}"),
-            Auto::Checksum | Auto::Next(_) | Auto::Zero => "its rule's value".to_string(),
+            Auto::Checksum | Auto::Next(_) | Auto::Zero | Auto::Align { .. } | Auto::NtpNow => {
+                "its rule's value".to_string()
+            }
         };
         write!(
             out,

@@ -82,6 +82,10 @@ fn kind_text(f: &Field) -> String {
         Kind::Int(32) => "int (32 bits)".into(),
         Kind::Int(n) => format!("bits ({n})"),
         Kind::LeInt(n) => format!("little-endian int ({} bits)", n * 8),
+        Kind::SInt(n) => format!("signed int ({n} bits)"),
+        Kind::FixedPoint(n, frac) => format!("fixed point ({n} bits, {frac} after the point)"),
+        Kind::Packet(spec) => spec.what.to_string(),
+        Kind::Packets(spec) => format!("list of {}", spec.what),
         Kind::Flags(n, FlagNames::Chars(c)) => format!("flags ({n} bits: {c})"),
         Kind::Flags(n, FlagNames::Words(w)) => format!("flags ({n} bits: {})", w.join(" ")),
         Kind::Mac => "MAC address".into(),
@@ -127,6 +131,7 @@ fn default_text(f: &Field) -> String {
         },
         Def::Empty => match f.kind {
             Kind::Bytes => "b''".into(),
+            Kind::Packet(_) => "None (not on the wire)".into(),
             _ => "[]".into(),
         },
     }

@@ -303,7 +303,7 @@ fn clear_computed(l: &mut Layer, fix: bool) {
     for (f, v) in l.proto.fields.iter().zip(l.values.iter_mut()) {
         let length = matches!(
             f.default,
-            Def::Auto(Auto::CountOf(_) | Auto::RestLen | Auto::SizeOf { .. })
+            Def::Auto(Auto::CountOf(_) | Auto::RestLen | Auto::SizeOf { .. } | Auto::Align { .. })
         ) || matches!(
             (l.proto.name, f.name),
             ("IP", "ihl" | "len")

@@ -217,3 +217,44 @@ fn sets_too_big_say_how_many_and_point_at_the_field() {
         e.message
     );
 }
+
+#[test]
+fn fixed_point_numbers_as_scapy_converts_them() {
+    let v = |e: &str| {
+        let l = &compile(e).unwrap()[0][0];
+        l.values[l
+            .proto
+            .fields
+            .iter()
+            .position(|f| f.name == "sent")
+            .unwrap()]
+        .clone()
+    };
+    // int(v) << 32 | int((v - int(v)) * 2**32), in double precision.
+    assert_eq!(v("NTP(sent=1)"), Value::Int(1 << 32));
+    assert_eq!(v("NTP(sent=0.5)"), Value::Int(1 << 31));
+    assert_eq!(
+        v("NTP(sent=3913056000.5013)"),
+        Value::Int(0xe93c7f0080553000)
+    );
+    assert_eq!(
+        v("NTP(sent=[1,2])"),
+        Value::Int(1 << 32),
+        "a set: the first"
+    );
+    assert_eq!(compile("NTP(sent=[1,2])").unwrap().len(), 2);
+    assert!(
+        compile("NTP(sent=4294967296)").is_err(),
+        "32 bits of seconds"
+    );
+    assert!(compile("NTP(sent=\"x\")").is_err());
+}
+
+#[test]
+fn fixed_length_strings_are_padded_and_unnamed_flag_bits_parse() {
+    let l = &compile("NTP(stratum=1,ref_id=\"GPS\",orig=0,sent=0)").unwrap()[0];
+    assert_eq!(&build(l)[12..16], b"GPS\0");
+    assert!(compile("NTP(stratum=1,ref_id=b\"ABCDEF\",orig=0,sent=0)").is_err());
+    let l = &compile("NTPInfoPeerStats(flags=\"INFO_FLAG_CONFIG+0x200\")").unwrap()[0];
+    assert_eq!(l[0].int("flags"), Some(0x201));
+}

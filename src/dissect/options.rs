@@ -288,3 +288,72 @@ pub(super) fn read_options(
     }
     out
 }
+
+/// The sub-records of a [`Kind::Packet`] or [`Kind::Packets`] field from `data[at..at + len]`,
+/// each cut by the spec and read with its own table. Returns the records, the bytes they took
+/// and whether the last one was whole. A list element's bytes its table leaves unread follow it
+/// as `Raw`; a single record takes what its table reads. A cut of no bytes is a record with no
+/// field set. At most one element per byte (and one more), so cuts of nothing cannot loop.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn read_packets(
+    spec: &'static layers::field::PacketSpec,
+    single: bool,
+    values: &[Value],
+    data: &[u8],
+    base: usize,
+    at: usize,
+    len: usize,
+    errors: &mut Vec<Issue>,
+) -> (Vec<Layer>, usize, bool) {
+    let end = at + len;
+    let mut items: Vec<Layer> = Vec::new();
+    let mut pos = at;
+    let most = if single { 1 } else { len + 1 };
+    for _ in 0..most {
+        let Some((element, n)) = (spec.cut)(values, &items, &data[pos..end]) else {
+            break;
+        };
+        let stop = if single { end } else { pos + n.min(end - pos) };
+        if n == 0 {
+            // A record of no bytes (scapy's `Cls(b"")`): every field unset.
+            items.push(Layer {
+                proto: element,
+                offset: pos,
+                len: 0,
+                end: pos,
+                values: vec![Value::Absent; element.fields.len()],
+            });
+            if single {
+                break;
+            }
+            continue;
+        }
+        let (item, complete) = read_layer_into(
+            Vec::with_capacity(element.fields.len()),
+            element,
+            data,
+            base,
+            pos,
+            stop,
+            errors,
+        );
+        let used = item.len;
+        items.push(item);
+        if !complete {
+            return (items, pos + used - at, false);
+        }
+        if single {
+            return (items, used, true);
+        }
+        if pos + used < stop {
+            let mut rest = crate::build::new_layer(&layers::raw::RAW);
+            rest.values[0] = Value::Bytes(data[pos + used..stop].to_vec());
+            rest.offset = pos + used;
+            rest.len = stop - pos - used;
+            rest.end = stop;
+            items.push(rest);
+        }
+        pos = stop;
+    }
+    (items, pos - at, true)
+}

@@ -11,6 +11,8 @@ pub(super) enum Tok {
     Name(String),
     /// An integer literal's magnitude (the sign is a separate `Minus`).
     Int(u128),
+    /// A decimal literal's text (`1.5`, `3913056000.25`), underscores removed.
+    Decimal(String),
     Str(String),
     Bytes(Vec<u8>),
     LParen,
@@ -163,6 +165,22 @@ impl Lexer<'_> {
             self.eat_while(|c| c == '.' || is_name_char(c));
             let span = start..self.pos;
             let text = self.slice(&span);
+            let digits =
+                |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit() || b == b'_');
+            if let Some((int, frac)) = text.split_once('.')
+                && digits(int)
+                && (frac.is_empty() || digits(frac))
+                && !int.starts_with('_')
+                && !text.contains("__")
+                && !text.contains("_.")
+                && !text.contains("._")
+                && !text.ends_with('_')
+            {
+                return Ok(Token {
+                    tok: Tok::Decimal(text.replace('_', "")),
+                    span,
+                });
+            }
             let quad = text.split('.').count() == 4
                 && text
                     .split('.')

@@ -387,9 +387,9 @@ fn integers() {
             "170141183460469231731687303715884105728",
         ),
         (
-            "IP(id=1.5)",
+            "IP(id=1.5e3)",
             "floating-point numbers are not supported",
-            "1.5",
+            "1.5e3",
         ),
         (
             "IP(dst=10.0.0.1)",
@@ -411,6 +411,34 @@ fn integers() {
     assert_eq!(
         err("IP(dst=10.0.0.1)").help.as_deref(),
         Some("write it as a string: \"10.0.0.1\"")
+    );
+}
+
+#[test]
+fn decimals_are_read_as_written_for_fixed_point_fields() {
+    let v = |src: &str| match p(&format!("NTP(delay={src})")).layers[0].args[0].value {
+        ValueExpr::Decimal(ref d) => d.clone(),
+        ref o => panic!("{o:?}"),
+    };
+    assert_eq!(v("1.5"), "1.5");
+    assert_eq!(v("-0.25"), "-0.25");
+    assert_eq!(v("- 2.0"), "-2.0");
+    assert_eq!(v("3913056000.5013"), "3913056000.5013");
+    assert_eq!(v("1_000.000_1"), "1000.0001");
+    assert_eq!(v("7."), "7.");
+    for bad in ["NTP(delay=1._5)", "NTP(delay=1__0.5)", "NTP(delay=1.5_)"] {
+        assert_eq!(
+            err(bad).message,
+            "floating-point numbers are not supported",
+            "{bad}"
+        );
+    }
+    // Only fixed-point fields take one.
+    let d = crate::craft::compile("IP(id=1.5)").unwrap_err();
+    assert!(
+        d.message.starts_with("IP.id expects an integer"),
+        "{}",
+        d.message
     );
 }
 

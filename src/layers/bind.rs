@@ -9,7 +9,7 @@
 
 use super::field::Def;
 use super::{
-    Layer, Proto, arp, dhcp, dhcp6, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, tcp, udp,
+    Layer, Proto, arp, dhcp, dhcp6, dns, dot1q, ether, icmp, icmpv6, ip, ipv6, link, ntp, tcp, udp,
 };
 use std::sync::OnceLock;
 
@@ -154,6 +154,9 @@ const MLD_DONE: &[(&str, Def)] = &[("hlim", Def::Int(1)), ("dst", Def::Text("ff0
 /// LLMNR's ports (scapy's `overload_fields`).
 const LLMNR_PORTS: &[(&str, Def)] = &[("sport", Def::Int(5355)), ("dport", Def::Int(5355))];
 
+/// scapy binds NTP with `sport` and `dport` 123 last: what building under UDP gives.
+const NTP_PORTS: &[(&str, Def)] = &[("sport", Def::Int(123)), ("dport", Def::Int(123))];
+
 /// Every row, in the order dissection tries them for a lower layer (in blocks, so a macro can
 /// give several rows at once).
 pub static TABLE: &[&[Binding]] = &[
@@ -198,6 +201,11 @@ pub static TABLE: &[&[Binding]] = &[
         // LLMNR: a query or a response by its QR bit (`Proto::dispatch`); both set the ports.
         port(&udp::UDP, 5355, &dns::LLMNR_QUERY).overloads(LLMNR_PORTS),
         port(&udp::UDP, 5355, &dns::LLMNR_RESPONSE).overloads(LLMNR_PORTS),
+        // NTP: the class its mode says (`Proto::dispatch`); each class's row gives it the
+        // ports when building (scapy binds NTP with sport and dport 123 last).
+        port(&udp::UDP, 123, &ntp::NTP).overloads(NTP_PORTS),
+        port(&udp::UDP, 123, &ntp::NTP_CONTROL).overloads(NTP_PORTS),
+        port(&udp::UDP, 123, &ntp::NTP_PRIVATE).overloads(NTP_PORTS),
     ],
     // DHCPv6: scapy binds it by the destination port only, 547 (server) or 546 (client); the
     // message class is chosen by its type (`dhcp6::DHCP6`'s dispatch). When building, each
@@ -363,6 +371,33 @@ mod tests {
             p.form(Some(&udp::UDP), Some(&response)),
             &dns::LLMNR_RESPONSE
         );
+    }
+
+    #[test]
+    fn ntp_reads_as_the_class_its_mode_says_and_every_class_builds_its_ports() {
+        let mut u = crate::build::new_layer(&udp::UDP);
+        u.values[0] = crate::layers::Value::Int(40000);
+        u.values[1] = crate::layers::Value::Int(123);
+        let client = [0x23u8; 48];
+        let control = [0x16u8; 12];
+        // The row names NTP; its form is the class the bytes' mode picks.
+        let p = lookup_payload(&u, &client).expect("port 123");
+        assert_eq!(p, &ntp::NTP);
+        let form = |b: &[u8]| p.form(Some(&udp::UDP), Some(b)).name;
+        assert_eq!(form(&client), "NTPHeader");
+        assert_eq!(form(&control), "NTPControl");
+        assert_eq!(form(&[0x17; 8]), "NTPPrivate");
+        assert_eq!(form(&[0x23; 7]), "Raw", "fewer than 8 bytes");
+        // Too short for the class picked: not taken (a port is a guess), by any NTP row.
+        assert!(lookup_payload(&u, &client[..47]).is_none());
+        assert!(lookup_payload(&u, &control[..11]).is_none());
+        assert!(lookup_payload(&u, &control).is_some());
+        // Building: `NTP()` is an NTPHeader; every class has the ports 123 both ways.
+        assert_eq!(ntp::NTP.form(Some(&udp::UDP), None), &ntp::NTP_HEADER);
+        assert_eq!(ntp::NTP_CONTROL.form(None, None), &ntp::NTP_CONTROL);
+        for class in [&ntp::NTP_HEADER, &ntp::NTP_CONTROL, &ntp::NTP_PRIVATE] {
+            assert_eq!(overloads(&udp::UDP, class), NTP_PORTS, "{}", class.name);
+        }
     }
 
     #[test]

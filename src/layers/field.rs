@@ -8,6 +8,13 @@ pub enum Kind {
     Int(u8),
     /// Little-endian unsigned integer of this many bytes (byte-aligned).
     LeInt(u8),
+    /// Big-endian two's-complement integer of this many bits (scapy's `SignedByteField`): the
+    /// value holds the wire bits, views show it signed.
+    SInt(u8),
+    /// Big-endian fixed-point number of `bits` bits, `frac` of them after the point (scapy's
+    /// `FixedPointField`, NTP's timestamps): the value and JSON hold the integer on the wire
+    /// (scapy's internal value); an expression gives the number itself (`delay=0.5`).
+    FixedPoint(u8, u8),
     /// A bit field rendered as scapy's flag string; the names go from the least significant bit.
     Flags(u8, FlagNames),
     Mac,
@@ -39,7 +46,32 @@ pub enum Kind {
     Tlv(&'static super::tlv::TlvTable),
     /// Bytes the layer sizes, read as a list or an address ([`super::coded::Coding`]).
     Coded(super::coded::Coding),
+    /// One sub-record (scapy's `PacketField`), rendered as one layer object; which protocol and
+    /// how many bytes from the [`PacketSpec`]. Absent when the spec finds none.
+    Packet(&'static PacketSpec),
+    /// Sub-records cut from the field's bytes one by one by the [`PacketSpec`] (scapy's
+    /// `PacketListField` with its own `getfield`: sizes from the layer's fields or each
+    /// element's bytes, not from the element's table).
+    Packets(&'static PacketSpec),
 }
+
+/// How a [`Kind::Packet`] or [`Kind::Packets`] field is cut into sub-records. `cut` is given
+/// the layer's fields read so far, the elements read so far and the field's bytes from where
+/// the next element starts; it names the element's protocol and how many bytes it takes (the
+/// element is read from exactly those), or `None` where the list ends. For a single
+/// [`Kind::Packet`], the element takes what its table reads of those bytes.
+/// Bytes an element's table leaves unread are kept as a `Raw` element after it.
+#[derive(Debug)]
+pub struct PacketSpec {
+    /// What the elements are, for `ls` and messages.
+    pub what: &'static str,
+    pub cut: CutFn,
+    /// Whether a record of this class (by name) may stand in the field (when building).
+    pub accepts: fn(&str) -> bool,
+}
+
+/// See [`PacketSpec::cut`].
+pub type CutFn = fn(&[Value], &[Layer], &[u8]) -> Option<(&'static super::Proto, usize)>;
 
 /// How a [`Kind::List`] field is read: element by element, each of the protocol `element`
 /// picks from the bytes where it starts, until `count` elements (a count field of the layer,
@@ -85,6 +117,21 @@ impl Chain {
 
 /// The bytes a list element takes, read from its first bytes.
 pub type SizeFn = fn(&[u8]) -> Option<usize>;
+impl Kind {
+    /// The width in bits of the kinds held as one integer on the wire.
+    pub const fn int_bits(self) -> Option<u8> {
+        match self {
+            Kind::Int(b) | Kind::Flags(b, _) | Kind::SInt(b) | Kind::FixedPoint(b, _) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// The two's-complement value of the low `bits` bits of `x` (a [`Kind::SInt`] field's value).
+pub const fn signed(x: u64, bits: u8) -> i64 {
+    let s = 64 - bits as u32;
+    ((x << s) as i64) >> s
+}
 
 /// Flag names, least significant bit first.
 #[derive(Clone, Copy, Debug)]
@@ -196,6 +243,12 @@ pub enum Auto {
     CountOf(&'static str),
     /// The size of another field of the layer in bits (a prefix length).
     BitsOf(&'static str),
+    /// For a bytes field: the zeros that bring another field of the layer to a multiple of
+    /// `align` bytes (scapy's `PadField`). Dissection reads as many as there are, up to that.
+    Align { field: &'static str, align: u8 },
+    /// The time of building as an NTP timestamp: seconds since 1900 in 32.32 fixed point
+    /// (scapy's `TimeStampField` left `None`).
+    NtpNow,
     /// Zero (no rule computes it; scapy leaves it `None`).
     Zero,
 }
@@ -264,7 +317,9 @@ impl Field {
     #[inline]
     pub const fn fixed_bits(&self) -> Option<usize> {
         match self.kind {
-            Kind::Int(b) | Kind::Flags(b, _) => Some(b as usize),
+            Kind::Int(b) | Kind::Flags(b, _) | Kind::SInt(b) | Kind::FixedPoint(b, _) => {
+                Some(b as usize)
+            }
             Kind::LeInt(n) => Some(n as usize * 8),
             Kind::Mac => Some(48),
             Kind::Ip4 => Some(32),
@@ -450,8 +505,9 @@ impl Layer {
     }
 }
 
-/// Renders a flag field as scapy does: `"SA"`, `"DF"`, `"MF+DF"`, `""`. Bits without a name are
-/// rendered as their value (`"0x20"` style is never needed for TCP's 9 or IP's 3 bits).
+/// Renders a flag field as scapy does: `"SA"`, `"DF"`, `"MF+DF"`, `""`. A set bit without a
+/// name (scapy writes `?`) is written as its value, `"INFO_FLAG_CONFIG+0x200"`, so the text
+/// still says every bit (never needed for TCP's 9 or IP's 3 bits, all named).
 pub fn flag_string(v: u64, names: FlagNames, out: &mut String) {
     match names {
         FlagNames::Chars(s) => {
@@ -463,12 +519,19 @@ pub fn flag_string(v: u64, names: FlagNames, out: &mut String) {
         }
         FlagNames::Words(w) => {
             let mut first = true;
-            for (i, n) in w.iter().enumerate() {
+            for i in 0..64 {
                 if v & (1 << i) != 0 {
                     if !first {
                         out.push('+');
                     }
-                    out.push_str(n);
+                    match w.get(i) {
+                        Some(n) => out.push_str(n),
+                        None => {
+                            out.push_str("0x");
+                            let h = format!("{:x}", 1u64 << i);
+                            out.push_str(&h);
+                        }
+                    }
                     first = false;
                 }
             }
@@ -677,6 +740,23 @@ mod tests {
             fmt_ip6(&a.octets(), &mut s);
             assert_eq!(s, c);
         }
+    }
+
+    #[test]
+    fn signed_values_and_unnamed_flag_bits() {
+        assert_eq!(signed(0xe9, 8), -23);
+        assert_eq!(signed(0x7f, 8), 127);
+        assert_eq!(signed(0x80, 8), -128);
+        assert_eq!(signed(u64::MAX, 64), -1);
+        assert_eq!(Kind::SInt(8).int_bits(), Some(8));
+        assert_eq!(Kind::FixedPoint(64, 32).int_bits(), Some(64));
+        assert_eq!(Kind::Bytes.int_bits(), None);
+        let mut s = String::new();
+        flag_string(0b1010, FlagNames::Words(&["A", "B"]), &mut s);
+        assert_eq!(s, "B+0x8", "an unnamed bit is written as its value");
+        s.clear();
+        flag_string(0, FlagNames::Words(&["A"]), &mut s);
+        assert_eq!(s, "");
     }
 
     #[test]

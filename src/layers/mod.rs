@@ -17,6 +17,7 @@ pub mod icmpv6;
 pub mod ip;
 pub mod ipv6;
 pub mod link;
+pub mod ntp;
 pub mod raw;
 pub mod tcp;
 pub mod tlv;
@@ -296,6 +297,41 @@ pub fn all() -> &'static [&'static Proto] {
         &dhcp6::NTP_SRV_ADDR,
         &dhcp6::NTP_MC_ADDR,
         &dhcp6::NTP_SRV_FQDN,
+        &ntp::NTP,
+        &ntp::NTP_HEADER,
+        &ntp::NTP_AUTHENTICATOR,
+        &ntp::NTP_EXTENSIONS,
+        &ntp::NTP_EXTENSION,
+        &ntp::PACKET,
+        &ntp::NTP_CONTROL,
+        &ntp::control::SYSTEM_STATUS,
+        &ntp::control::PEER_STATUS,
+        &ntp::control::CLOCK_STATUS,
+        &ntp::control::ERROR_STATUS,
+        &ntp::control::PEER_STATUS_DATA,
+        &ntp::NTP_PRIVATE,
+        &ntp::private::PKT_TAIL,
+        ntp::info::RECORDS[0],
+        ntp::info::RECORDS[1],
+        ntp::info::RECORDS[2],
+        ntp::info::RECORDS[3],
+        ntp::info::RECORDS[4],
+        ntp::info::RECORDS[5],
+        ntp::info::RECORDS[6],
+        ntp::info::RECORDS[7],
+        ntp::info::RECORDS[8],
+        ntp::info::RECORDS[9],
+        ntp::info::RECORDS[10],
+        ntp::info::RECORDS[11],
+        ntp::info::RECORDS[12],
+        ntp::info::RECORDS[13],
+        ntp::info::RECORDS[14],
+        ntp::info::RECORDS[15],
+        ntp::info::RECORDS[16],
+        ntp::info::RECORDS[17],
+        ntp::info::RECORDS[18],
+        ntp::info::RECORDS[19],
+        ntp::info::RECORDS[20],
     ];
     ALL
 }

@@ -155,7 +155,15 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
             flag_string(*x, names, out);
             out.push('"');
         }
+        (Value::Int(x), Kind::SInt(bits)) => {
+            let v = crate::layers::field::signed(*x, bits);
+            if v < 0 {
+                out.push('-');
+            }
+            push_int(v.unsigned_abs(), out)
+        }
         (Value::Int(x), _) => push_int(*x, out),
+        (Value::Options(one), Kind::Packet(_)) if one.len() == 1 => write_layer(&one[0], out),
         (Value::Mac(m), _) => quoted(out, |o| fmt_mac(m, o)),
         (Value::Ip4(a), _) => quoted(out, |o| fmt_ip4(a, o)),
         (Value::Ip6(a), _) => quoted(out, |o| fmt_ip6(a, o)),

@@ -49,6 +49,12 @@ fn write_value(f: &Field, v: &Value, out: &mut String) {
         (Value::Int(x), _) if let Some(name) = f.names.and_then(|n| name_of(n, *x)) => {
             out.push_str(name);
         }
+        (Value::Int(x), Kind::SInt(bits)) => {
+            let _ = write!(out, "{}", crate::layers::field::signed(*x, bits));
+        }
+        (Value::Int(x), Kind::FixedPoint(_, frac)) => {
+            let _ = write!(out, "{}", *x as f64 / (2f64).powi(i32::from(frac)));
+        }
         (Value::Int(x), _)
             if f.name.contains("sum") || f.name == "type" || f.name == "proto" && *x > 255 =>
         {

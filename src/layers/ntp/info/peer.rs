@@ -1,0 +1,148 @@
+//! The peer records of ntpd's private messages: peer lists, summaries, the full peer
+//! variables and statistics.
+
+use super::*;
+
+/// scapy's `_peer_flags`.
+const PEER_FLAGS: FlagNames = FlagNames::Words(&[
+    "INFO_FLAG_CONFIG",
+    "INFO_FLAG_SYSPEER",
+    "INFO_FLAG_BURST",
+    "INFO_FLAG_REFCLOCK",
+    "INFO_FLAG_PREFER",
+    "INFO_FLAG_AUTHENABLE",
+    "INFO_FLAG_SEL_CANDIDATE",
+    "INFO_FLAG_SHORTLIST",
+    "INFO_FLAG_IBURST",
+]);
+
+record!(
+    PEER_LIST,
+    "NTPInfoPeerList",
+    "info_peer_list",
+    [
+        ip4("addr"),
+        short("port"),
+        byte("hmode").named(MODES),
+        Field::flags("flags", 8, PEER_FLAGS, 0),
+        int("v6_flag"),
+        int("unused1"),
+        ip6("addr6"),
+    ]
+);
+
+record!(
+    PEER_SUMMARY,
+    "NTPInfoPeerSummary",
+    "info_peer_summary",
+    [
+        ip4("dstaddr"),
+        ip4("srcaddr"),
+        short("srcport"),
+        byte("stratum"),
+        byte("hpoll"),
+        byte("ppoll"),
+        byte("reach"),
+        Field::flags("flags", 8, PEER_FLAGS, 0),
+        byte("hmode"),
+        short_fixed("delay"),
+        timestamp("offset"),
+        short_fixed("dispersion"),
+        int("v6_flag"),
+        int("unused1"),
+        ip6("dstaddr6"),
+        ip6("srcaddr6"),
+    ]
+);
+
+record!(
+    PEER,
+    "NTPInfoPeer",
+    "info_peer",
+    [
+        ip4("dstaddr"),
+        ip4("srcaddr"),
+        short("srcport"),
+        Field::flags("flags", 8, PEER_FLAGS, 0),
+        byte("leap"),
+        byte("hmode").named(MODES),
+        byte("pmode"),
+        byte("stratum"),
+        byte("ppoll"),
+        byte("hpoll"),
+        sbyte("precision", 0),
+        byte("version"),
+        byte("unused8"),
+        byte("reach"),
+        byte("unreach"),
+        byte("flash"),
+        byte("ttl"),
+        Field::new("flash2", Kind::LeInt(2), Def::Int(0)),
+        short("associd"),
+        Field::new("keyid", Kind::LeInt(4), Def::Int(0)),
+        int("pkeyid"),
+        ip4("refid"),
+        int("timer"),
+        short_fixed("rootdelay"),
+        short_fixed("rootdispersion"),
+        timestamp("reftime"),
+        timestamp("org"),
+        timestamp("rec"),
+        timestamp("xmt"),
+        ints("filtdelay", 4, 8),
+        ints("filtoffset", 8, 8),
+        ints("order", 1, 8),
+        short_fixed("delay"),
+        short_fixed("dispersion"),
+        timestamp("offset"),
+        short_fixed("selectdisp"),
+        int("unused1"),
+        int("unused2"),
+        int("unused3"),
+        int("unused4"),
+        int("unused5"),
+        int("unused6"),
+        int("unused7"),
+        short_fixed("estbdelay"),
+        int("v6_flag"),
+        int("unused9"),
+        ip6("dstaddr6"),
+        ip6("srcaddr6"),
+    ]
+);
+
+record!(
+    PEER_STATS,
+    "NTPInfoPeerStats",
+    "info_peer_stats",
+    [
+        ip4("dstaddr"),
+        ip4("srcaddr"),
+        short("srcport"),
+        Field::flags("flags", 16, PEER_FLAGS, 0),
+        int("timereset"),
+        int("timereceived"),
+        int("timetosend"),
+        int("timereachable"),
+        int("sent"),
+        int("unused1"),
+        int("processed"),
+        int("unused2"),
+        int("badauth"),
+        int("bogusorg"),
+        int("oldpkt"),
+        int("unused3"),
+        int("unused4"),
+        int("seldisp"),
+        int("selbroken"),
+        int("unused5"),
+        byte("candidate"),
+        byte("unused6"),
+        byte("unused7"),
+        byte("unused8"),
+        int("v6_flag"),
+        int("unused9"),
+        ip6("dstaddr6"),
+        ip6("srcaddr6"),
+    ]
+);
