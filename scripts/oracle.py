@@ -156,7 +156,9 @@ def main():
     if a.json:
         print(json.dumps({"files": files, "packets": tot["packets"], "fields": fc,
                           "agreeing": tot["fields_agreeing"], "pct": pct,
-                          "pct_without_deliberate": pct2}))
+                          "pct_without_deliberate": pct2,
+                          "per_layer": {k: {"fields": c, "agreeing": ok}
+                                        for k, (c, ok) in sorted(per_layer.items())}}))
     return 1 if pct < a.min else 0
 
 
